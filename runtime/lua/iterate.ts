@@ -1,0 +1,130 @@
+// The generic `for` loop protocol. `forIterator(f, s, c)` returns a stepper object; the
+// compiled loop calls step() and reads a/b (and at(i) for a third variable onward).
+// pairs/next and ipairs get dedicated steppers that allocate nothing per iteration.
+import { LuaTable } from "./table.ts";
+import type { LuaValue } from "./value.ts";
+import { Multi } from "./multi.ts";
+import { callable } from "./ops.ts";
+import { checkTable } from "./args.ts";
+
+export interface Stepper {
+  a: LuaValue;
+  b: LuaValue;
+  step(): boolean;
+  at(i: number): LuaValue;
+}
+
+/** Lua's next(t, k) as a library function; the identity matters for pairs(t) == next. */
+export function luaNext(t: LuaTable, k?: LuaValue): any {
+  const e = checkTable(t, 1, "next").next(k);
+  return e === undefined ? undefined : new Multi(e);
+}
+
+/** Lua's ipairs iterator function. */
+export function ipairsStep(t: any, i: number): any {
+  const j = i + 1;
+  const v = t instanceof LuaTable ? t.getNum(j) : undefined;
+  return v === undefined ? undefined : new Multi([j, v]);
+}
+
+class TableStepper implements Stepper {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  private readonly t: LuaTable;
+  private i = 0;
+  private hashIter: Iterator<[any, LuaValue]> | null = null;
+  constructor(t: LuaTable) {
+    this.t = t;
+  }
+  step(): boolean {
+    const arr = this.t.arr;
+    while (this.i < arr.length) {
+      const v = arr[this.i++];
+      if (v !== undefined) {
+        this.a = this.i;
+        this.b = v;
+        return true;
+      }
+    }
+    if (this.hashIter === null) {
+      if (this.t.hash === null) return false;
+      this.hashIter = this.t.hash.entries();
+    }
+    for (;;) {
+      const r = this.hashIter.next();
+      if (r.done) return false;
+      const [k, v] = r.value;
+      // Keys the array part absorbed during the loop were already visited there.
+      if (v !== undefined) {
+        this.a = k;
+        this.b = v;
+        return true;
+      }
+    }
+  }
+  at(i: number): LuaValue {
+    return i === 0 ? this.a : i === 1 ? this.b : undefined;
+  }
+}
+
+class IpairsStepper implements Stepper {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  private readonly t: LuaTable;
+  private i = 0;
+  constructor(t: LuaTable) {
+    this.t = t;
+  }
+  step(): boolean {
+    const v = this.t.getNum(this.i + 1);
+    if (v === undefined) return false;
+    this.a = ++this.i;
+    this.b = v;
+    return true;
+  }
+  at(i: number): LuaValue {
+    return i === 0 ? this.a : i === 1 ? this.b : undefined;
+  }
+}
+
+class GenericStepper implements Stepper {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  private values: LuaValue[] = [];
+  private readonly f: (...args: any[]) => any;
+  private readonly s: LuaValue;
+  private c: LuaValue;
+  constructor(f: LuaValue, s: LuaValue, c: LuaValue) {
+    this.f = callable(f, "a 'for' iterator");
+    this.s = s;
+    this.c = c;
+  }
+  step(): boolean {
+    const r = this.f(this.s, this.c);
+    if (r instanceof Multi) {
+      this.values = r.values;
+      this.a = r.values[0];
+      this.b = r.values[1];
+    } else {
+      this.values = [r];
+      this.a = r;
+      this.b = undefined;
+    }
+    if (this.a === undefined) return false;
+    this.c = this.a;
+    return true;
+  }
+  at(i: number): LuaValue {
+    return this.values[i];
+  }
+}
+
+export function forIterator(f: LuaValue, s: LuaValue, c: LuaValue): Stepper {
+  if (f === luaNext && s instanceof LuaTable && c === undefined) {
+    return new TableStepper(s);
+  }
+  if (f === ipairsStep && s instanceof LuaTable && c === 0) {
+    return new IpairsStepper(s);
+  }
+  return new GenericStepper(f, s, c);
+}

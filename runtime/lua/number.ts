@@ -1,0 +1,98 @@
+// Number <-> string conversions with LuaJIT's rules: tostring is C's "%.14g" with
+// "inf", "-inf", "nan" and a signed "-0"; string-to-number accepts what lj_strscan does
+// (decimal, hex with optional fraction and binary exponent, surrounding whitespace).
+
+/** LuaJIT's tostring(n) / print / `..` for numbers. */
+export function numberToString(n: number): string {
+  if (Number.isInteger(n) && n < 1e14 && n > -1e14) {
+    return n === 0 && 1 / n < 0 ? "-0" : String(n);
+  }
+  return formatG(n, 14, false);
+}
+
+/** C's %.<precision>g; `alt` is the '#' flag (keep trailing zeros). */
+export function formatG(n: number, precision: number, alt: boolean): string {
+  if (n !== n) return "nan";
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  const p = precision === 0 ? 1 : precision;
+  const exp = n.toExponential(p - 1); // d.ddddde±X, correctly rounded
+  const ePos = exp.indexOf("e");
+  const x = Number(exp.slice(ePos + 1));
+  let out: string;
+  if (x < -4 || x >= p) {
+    let mant = exp.slice(0, ePos);
+    if (!alt) mant = stripZeros(mant);
+    const ax = Math.abs(x);
+    out = mant + "e" + (x < 0 ? "-" : "+") + (ax < 10 ? "0" + ax : String(ax));
+  } else {
+    out = n.toFixed(p - 1 - x);
+    if (!alt) out = stripZeros(out);
+  }
+  if (n === 0 && 1 / n < 0 && out[0] !== "-") out = "-" + out;
+  return out;
+}
+
+function stripZeros(s: string): string {
+  if (s.indexOf(".") < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const HEX = /^([-+]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([-+]?\d+))?$/;
+
+/** Lua whitespace per isspace(): space, \t \n \v \f \r. */
+function trimLua(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** Converts a Lua string to a number as arithmetic coercion and tonumber(s) do; undefined if it is not one. */
+export function stringToNumber(str: string): number | undefined {
+  const s = trimLua(str);
+  if (s.length === 0) return undefined;
+  if (DECIMAL.test(s)) return Number(s);
+  const m = HEX.exec(s);
+  if (m === null) return undefined;
+  const [, sign, intPart, fracPart = "", expPart] = m;
+  if (intPart.length === 0 && fracPart.length === 0) return undefined;
+  let v = 0;
+  for (const ch of intPart) v = v * 16 + parseInt(ch, 16);
+  let scale = 1 / 16;
+  for (const ch of fracPart) {
+    v += parseInt(ch, 16) * scale;
+    scale /= 16;
+  }
+  if (expPart !== undefined) v *= Math.pow(2, Number(expPart));
+  return sign === "-" ? -v : v;
+}
+
+/** tonumber(s, base) for an explicit base 2..36: digits only, optional leading '-'. */
+export function stringToNumberBase(str: string, base: number): number | undefined {
+  const s = trimLua(str).toLowerCase();
+  let i = 0;
+  let neg = false;
+  if (s[0] === "-") {
+    neg = true;
+    i = 1;
+  }
+  if (i >= s.length) return undefined;
+  let v = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : 99;
+    if (d >= base) return undefined;
+    v = v * base + d;
+  }
+  return neg ? -v : v;
+}

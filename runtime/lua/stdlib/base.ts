@@ -1,0 +1,142 @@
+// The base library: print, type, tostring, tonumber, pairs, ipairs, next, select, error,
+// assert, pcall, xpcall, metatables, raw access, unpack. Functions follow the calling
+// convention of multi.ts (one value as itself, several as a Multi, none as EMPTY).
+import { LuaTable } from "../table.ts";
+import type { LuaValue } from "../value.ts";
+import { Multi, EMPTY, fromArray, multi } from "../multi.ts";
+import { LuaError, errorValue, throwAtLevel, throwLuaError } from "../errors.ts";
+import { type, callable, getMetatable } from "../ops.ts";
+import { tostring } from "../tostring.ts";
+import { stringToNumber, stringToNumberBase } from "../number.ts";
+import { argError, checkInt, checkTable, optInt } from "../args.ts";
+import { luaNext, ipairsStep } from "../iterate.ts";
+
+/** Thrown by os.exit to end a script: pcall must not catch it. */
+export class ExitSignal {
+  readonly code: number;
+  constructor(code: number) {
+    this.code = code;
+  }
+}
+
+function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
+  Object.defineProperty(f, "name", { value: name });
+  t.setStr(name, f);
+}
+
+export function installBase(G: LuaTable, write: (bytes: string) => void): void {
+  fn(G, "print", (...args: LuaValue[]) => {
+    let line = "";
+    for (let i = 0; i < args.length; i++) line += (i > 0 ? "\t" : "") + tostring(args[i]);
+    write(line + "\n");
+    return EMPTY;
+  });
+  fn(G, "type", (...args: LuaValue[]) => {
+    if (args.length === 0) argError(1, "type", "value expected");
+    return type(args[0]);
+  });
+  fn(G, "tostring", (...args: LuaValue[]) => {
+    if (args.length === 0) argError(1, "tostring", "value expected");
+    return tostring(args[0]);
+  });
+  fn(G, "tonumber", (v: LuaValue, base: LuaValue) => {
+    if (base === undefined) {
+      if (typeof v === "number") return v;
+      return typeof v === "string" ? stringToNumber(v) : undefined;
+    }
+    const b = checkInt(base, 2, "tonumber");
+    if (b < 2 || b > 36) argError(2, "tonumber", "base out of range");
+    if (typeof v === "number") return stringToNumberBase(String(v), b);
+    if (typeof v !== "string") argError(1, "tonumber", "string expected, got " + type(v));
+    return stringToNumberBase(v, b);
+  });
+  fn(G, "next", luaNext);
+  fn(G, "pairs", (t: LuaValue) => new Multi([luaNext, checkTable(t, 1, "pairs"), undefined]));
+  fn(G, "ipairs", (t: LuaValue) => new Multi([ipairsStep, checkTable(t, 1, "ipairs"), 0]));
+  fn(G, "select", (n: LuaValue, ...rest: LuaValue[]) => {
+    if (n === "#") return rest.length;
+    let i = checkInt(n, 1, "select");
+    if (i < 0) i = rest.length + i;
+    else if (i === 0) argError(1, "select", "index out of range");
+    else i--;
+    if (i < 0) argError(1, "select", "index out of range");
+    return i === 0 ? fromArrayOrEmpty(rest) : fromArrayOrEmpty(rest.slice(i));
+  });
+  fn(G, "error", (msg: LuaValue, level: LuaValue) => {
+    const lv = level === undefined ? 1 : checkInt(level, 2, "error");
+    if (typeof msg === "string") throwAtLevel(msg, lv);
+    throw new LuaError(msg);
+  });
+  fn(G, "assert", (...args: LuaValue[]) => {
+    if (args.length === 0) argError(1, "assert", "value expected");
+    const v = args[0];
+    if (v === undefined || v === false) {
+      if (args.length > 1) throw new LuaError(args[1]);
+      throwLuaError("assertion failed!");
+    }
+    return fromArray(args);
+  });
+  fn(G, "pcall", (f: LuaValue, ...args: LuaValue[]) => {
+    if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
+    try {
+      const r = callable(f)(...args);
+      return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    } catch (e) {
+      if (e instanceof ExitSignal) throw e;
+      return new Multi([false, errorValue(e)]);
+    }
+  });
+  fn(G, "xpcall", (f: LuaValue, handler: LuaValue, ...args: LuaValue[]) => {
+    try {
+      const r = callable(f)(...args);
+      return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    } catch (e) {
+      if (e instanceof ExitSignal) throw e;
+      const h = callable(handler);
+      const hr = h(errorValue(e));
+      return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
+    }
+  });
+  fn(G, "setmetatable", (t: LuaValue, mt: LuaValue) => {
+    const tt = checkTable(t, 1, "setmetatable");
+    if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, "setmetatable", "nil or table expected");
+    if (tt.metatable !== undefined && tt.metatable.getStr("__metatable") !== undefined) {
+      throwLuaError("cannot change a protected metatable");
+    }
+    tt.metatable = mt as LuaTable | undefined;
+    return tt;
+  });
+  fn(G, "getmetatable", (v: LuaValue) => {
+    const mt = getMetatable(v);
+    if (mt === undefined) return undefined;
+    const protectedValue = mt.getStr("__metatable");
+    return protectedValue !== undefined ? protectedValue : mt;
+  });
+  fn(G, "rawget", (t: LuaValue, k: LuaValue) => checkTable(t, 1, "rawget").get(k));
+  fn(G, "rawset", (t: LuaValue, k: LuaValue, v: LuaValue) => {
+    checkTable(t, 1, "rawset").set(k, v);
+    return t;
+  });
+  fn(G, "rawequal", (a: LuaValue, b: LuaValue) => a === b);
+  fn(G, "unpack", unpack);
+  fn(G, "collectgarbage", (opt: LuaValue) => (opt === "count" ? new Multi([0, 0]) : 0));
+  G.setStr("_VERSION", "Lua 5.1");
+  G.setStr("_G", G);
+}
+
+export function unpack(t: LuaValue, i: LuaValue, j: LuaValue): any {
+  const tt = checkTable(t, 1, "unpack");
+  const from = optInt(i, 2, "unpack", 1);
+  const to = j === undefined ? tt.length() : checkInt(j, 3, "unpack");
+  if (from > to) return EMPTY;
+  if (to - from >= 8000000) throwLuaError("too many results to unpack");
+  const out: LuaValue[] = new Array(to - from + 1);
+  for (let k = from; k <= to; k++) out[k - from] = tt.getNum(k);
+  return fromArray(out);
+}
+
+function fromArrayOrEmpty(values: LuaValue[]): any {
+  return values.length === 0 ? EMPTY : fromArray(values);
+}
+
+export { multi };

@@ -1,0 +1,169 @@
+// LuaTable: an array part for the keys 1..n and an insertion-ordered Map for every other
+// key, plus a metatable. Invariants (keep them when editing):
+//  - arr[i] holds key i+1; holes (undefined) may exist inside arr but never at its end;
+//  - hash never holds an integer key in [1, arr.length + 1], so `#t` is arr.length.
+// Map keys use SameValueZero, so 1 and 1.0 are one key, -0 is 0, and "1" is another key.
+import type { LuaValue } from "./value.ts";
+import { throwLuaError } from "./errors.ts";
+
+export class LuaTable {
+  arr: LuaValue[];
+  hash: Map<any, LuaValue> | null;
+  metatable: LuaTable | undefined;
+  /** Set on tables decoded from a JSON array or produced as a guard array: they encode as [] when empty. */
+  jsonArray: boolean;
+  /** Snapshot of hash keys for next(); rebuilt when a traversal enters the hash part. */
+  private iterKeys: any[] | null;
+  private iterPos: number;
+
+  constructor(arr?: LuaValue[]) {
+    this.arr = arr === undefined ? [] : arr;
+    this.hash = null;
+    this.metatable = undefined;
+    this.jsonArray = false;
+    this.iterKeys = null;
+    this.iterPos = 0;
+    if (arr !== undefined) this.trimArray();
+  }
+
+  get(key: LuaValue): LuaValue {
+    if (typeof key === "number") return this.getNum(key);
+    return this.hash === null ? undefined : this.hash.get(key);
+  }
+
+  getStr(key: string): LuaValue {
+    return this.hash === null ? undefined : this.hash.get(key);
+  }
+
+  getNum(key: number): LuaValue {
+    const a = this.arr;
+    if (key >= 1 && key <= a.length && (key | 0) === key) return a[key - 1];
+    return this.hash === null ? undefined : this.hash.get(key);
+  }
+
+  set(key: LuaValue, value: LuaValue): void {
+    if (typeof key === "number") return this.setNum(key, value);
+    if (typeof key === "string") return this.setStr(key, value);
+    if (key === undefined) throwLuaError("table index is nil");
+    this.setHash(key, value);
+  }
+
+  setStr(key: string, value: LuaValue): void {
+    this.setHash(key, value);
+  }
+
+  setNum(key: number, value: LuaValue): void {
+    const a = this.arr;
+    const n = a.length;
+    if ((key | 0) === key && key >= 1 && key <= n + 1) {
+      if (key <= n) {
+        a[key - 1] = value;
+        if (value === undefined && key === n) this.trimArray();
+      } else if (value !== undefined) {
+        a.push(value);
+        if (this.hash !== null && this.hash.size > 0) this.migrateFromHash();
+      }
+      return;
+    }
+    if (key !== key) throwLuaError("table index is NaN");
+    this.setHash(key, value);
+  }
+
+  private setHash(key: any, value: LuaValue): void {
+    if (value === undefined) {
+      if (this.hash !== null) this.hash.delete(key);
+      return;
+    }
+    if (this.hash === null) this.hash = new Map();
+    this.hash.set(key, value);
+  }
+
+  /** Pulls keys n+1, n+2, ... out of the hash part after the array grew to n. */
+  private migrateFromHash(): void {
+    const h = this.hash!;
+    const a = this.arr;
+    let v = h.get(a.length + 1);
+    while (v !== undefined) {
+      h.delete(a.length + 1);
+      a.push(v);
+      v = h.get(a.length + 1);
+    }
+  }
+
+  private trimArray(): void {
+    const a = this.arr;
+    let n = a.length;
+    while (n > 0 && a[n - 1] === undefined) n--;
+    a.length = n;
+  }
+
+  /** The length operator without metamethods: a border of the table. */
+  length(): number {
+    return this.arr.length;
+  }
+
+  /** Lua's next(t, key): [key, value] of the entry after `key`, or undefined at the end. */
+  next(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    const a = this.arr;
+    let i = 0;
+    if (key !== undefined) {
+      if (typeof key === "number" && (key | 0) === key && key >= 1 && key <= a.length) {
+        i = key;
+      } else {
+        return this.nextInHash(key);
+      }
+    }
+    for (; i < a.length; i++) {
+      if (a[i] !== undefined) return [i + 1, a[i]];
+    }
+    if (this.hash === null || this.hash.size === 0) return undefined;
+    this.iterKeys = Array.from(this.hash.keys());
+    this.iterPos = -1;
+    return this.scanHash(0);
+  }
+
+  private nextInHash(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    let keys = this.iterKeys;
+    let pos = this.iterPos;
+    if (keys === null || keys[pos] !== key) {
+      if (keys === null || (pos = keys.indexOf(key)) < 0) {
+        keys = this.iterKeys = this.hash === null ? [] : Array.from(this.hash.keys());
+        pos = keys.indexOf(key);
+        if (pos < 0) throwLuaError("invalid key to 'next'");
+      }
+    }
+    return this.scanHash(pos + 1);
+  }
+
+  private scanHash(from: number): [LuaValue, LuaValue] | undefined {
+    const keys = this.iterKeys!;
+    const h = this.hash!;
+    for (let p = from; p < keys.length; p++) {
+      const v = h.get(keys[p]);
+      if (v !== undefined) {
+        this.iterPos = p;
+        return [keys[p], v];
+      }
+    }
+    this.iterKeys = null;
+    return undefined;
+  }
+}
+
+/**
+ * Builds a table from a constructor: positional items (may hold nils, like `{1, nil, 3}`) and
+ * keyed fields as a flat list k1, v1, k2, v2, ... Positional items win over keyed fields with
+ * the same index, as in LuaJIT where the positional store happens last.
+ */
+export function tableFrom(items: LuaValue[] | undefined, pairs: LuaValue[] | undefined): LuaTable {
+  const t = new LuaTable(items);
+  if (pairs !== undefined) {
+    const n = items === undefined ? 0 : items.length;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const k = pairs[i];
+      if (typeof k === "number" && (k | 0) === k && k >= 1 && k <= n && items![k - 1] !== undefined) continue;
+      t.set(k, pairs[i + 1]);
+    }
+  }
+  return t;
+}

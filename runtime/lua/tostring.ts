@@ -1,0 +1,52 @@
+// tostring() as LuaJIT does it: __tostring first, then numbers in "%.14g", and
+// "table: 0x..." / "function: 0x..." with a stable per-object address.
+import type { LuaValue } from "./value.ts";
+import { LuaTable } from "./table.ts";
+import { numberToString } from "./number.ts";
+import { metamethod, callable } from "./ops.ts";
+import { first } from "./multi.ts";
+import { throwLuaError } from "./errors.ts";
+
+const addresses = new WeakMap<object, string>();
+let nextAddress = 0x40000000;
+
+/** A fake but stable address for tables, functions and coroutines. */
+export function addressOf(o: object): string {
+  let a = addresses.get(o);
+  if (a === undefined) {
+    nextAddress += 0x38;
+    a = "0x" + nextAddress.toString(16).padStart(8, "0");
+    addresses.set(o, a);
+  }
+  return a;
+}
+
+/** tostring without metamethods. */
+export function rawToString(v: LuaValue): string {
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "number":
+      return numberToString(v);
+    case "undefined":
+      return "nil";
+    case "boolean":
+      return v ? "true" : "false";
+    case "function":
+      return "function: " + addressOf(v);
+    default:
+      return (v instanceof LuaTable ? "table: " : "thread: ") + addressOf(v as object);
+  }
+}
+
+export function tostring(v: LuaValue): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return numberToString(v);
+  const mm = metamethod(v, "__tostring");
+  if (mm !== undefined) {
+    const s = first(callable(mm)(v));
+    if (typeof s !== "string" && typeof s !== "number") throwLuaError("'__tostring' must return a string");
+    return typeof s === "number" ? numberToString(s) : s;
+  }
+  return rawToString(v);
+}
