@@ -3,11 +3,15 @@
 import type { LuaValue } from "./value.ts";
 import { LuaTable } from "./table.ts";
 import { throwLuaError } from "./errors.ts";
+import { currentLuaFrames } from "./callsites.ts";
 import { type } from "./ops.ts";
 import { numberToString, stringToNumber } from "./number.ts";
 
+/** Called straight from pcall (a C caller), LuaJIT cannot name the function: it says '?'. */
 export function argError(n: number, fname: string, message: string): never {
-  throwLuaError("bad argument #" + n + " to '" + fname + "' (" + message + ")");
+  const caller = currentLuaFrames(2)[0];
+  const name = caller !== undefined && caller.line < 0 ? "?" : fname;
+  throwLuaError("bad argument #" + n + " to '" + name + "' (" + message + ")");
 }
 
 function typeError(n: number, fname: string, expected: string, v: LuaValue): never {

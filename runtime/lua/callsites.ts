@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export interface LuaFrame {
+  /** "[C]" for library functions that count as C levels (pcall); line is -1 then. */
   chunk: string;
   line: number;
   /** The JS function name of the frame, which the compiler derives from the Lua name. */
@@ -68,6 +69,8 @@ function callSitesOf(target: object): NodeJS.CallSite[] {
 }
 
 function toLuaFrame(site: NodeJS.CallSite): LuaFrame | null {
+  const fnName = site.getFunctionName();
+  if (fnName !== null && fnName.endsWith("$C")) return { chunk: "[C]", line: -1, functionName: fnName.slice(0, -2) };
   const file = compiledFile(site.getScriptNameOrSourceURL() ?? site.getFileName());
   if (file === undefined || file.map === null) return null;
   const line = site.getLineNumber();
@@ -108,5 +111,5 @@ function framesFromSites(sites: NodeJS.CallSite[]): LuaFrame[] {
 export function luaWhere(level: number): string {
   const frames = currentLuaFrames(level + 2);
   const f = frames[level - 1];
-  return f === undefined ? "" : f.chunk + ":" + f.line + ": ";
+  return f === undefined || f.line < 0 ? "" : f.chunk + ":" + f.line + ": ";
 }

@@ -128,3 +128,17 @@ export function forIterator(f: LuaValue, s: LuaValue, c: LuaValue): Stepper {
   }
   return new GenericStepper(f, s, c);
 }
+
+/** `for ... in f()`: the call's values are the iterator triple. */
+export function forIteratorOf(result: any): Stepper {
+  if (result instanceof Multi) {
+    const v = result.values;
+    return forIterator(v[0], v[1], v[2]);
+  }
+  return forIterator(result, undefined, undefined);
+}
+
+/** `for ... in a, b, c`: an explicit expression list. */
+export function forIteratorList(values: LuaValue[]): Stepper {
+  return forIterator(values[0], values[1], values[2]);
+}

@@ -293,3 +293,28 @@ export function callMethod(o: any, name: string, ...args: any[]): any {
   if (typeof f === "function") return f(o, ...args);
   return callable(f, "method '" + name + "'")(o, ...args);
 }
+
+/** a > b is evaluated as b < a, so the error names the operands swapped, as LuaJIT does. */
+export function gt(a: any, b: any): boolean {
+  if (typeof a === "number" && typeof b === "number") return a > b;
+  return lt(b, a);
+}
+
+export function ge(a: any, b: any): boolean {
+  if (typeof a === "number" && typeof b === "number") return a >= b;
+  return le(b, a);
+}
+
+export function powNum(a: number, b: number): number {
+  return Math.pow(a, b);
+}
+
+/** Numeric-for bounds: numbers, or strings that convert ("'for' limit must be a number"). */
+export function forNum(v: any, what: string): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const n = stringToNumber(v);
+    if (n !== undefined) return n;
+  }
+  throwLuaError("'for' " + what + " must be a number");
+}

@@ -20,7 +20,8 @@ export class ExitSignal {
 }
 
 function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
+  // `$C` functions keep their JS name: callsites.ts recognises C levels by it.
+  if (f.name !== name && !f.name.endsWith("$C")) Object.defineProperty(f, "name", { value: name });
   t.setStr(name, f);
 }
 
@@ -76,27 +77,8 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     }
     return fromArray(args);
   });
-  fn(G, "pcall", (f: LuaValue, ...args: LuaValue[]) => {
-    if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
-    try {
-      const r = callable(f)(...args);
-      return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      return new Multi([false, errorValue(e)]);
-    }
-  });
-  fn(G, "xpcall", (f: LuaValue, handler: LuaValue, ...args: LuaValue[]) => {
-    try {
-      const r = callable(f)(...args);
-      return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      const h = callable(handler);
-      const hr = h(errorValue(e));
-      return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
-    }
-  });
+  fn(G, "pcall", pcall$C);
+  fn(G, "xpcall", xpcall$C);
   fn(G, "setmetatable", (t: LuaValue, mt: LuaValue) => {
     const tt = checkTable(t, 1, "setmetatable");
     if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, "setmetatable", "nil or table expected");
@@ -140,3 +122,27 @@ function fromArrayOrEmpty(values: LuaValue[]): any {
 }
 
 export { multi };
+
+// pcall and xpcall are named with a `$C` suffix: callsites.ts counts such frames as C
+// levels, so error(msg, 2) inside a pcall'd function gets no position, as in LuaJIT.
+function pcall$C(f: LuaValue, ...args: LuaValue[]): any {
+  if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
+  try {
+    const r = callable(f)(...args);
+    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+  } catch (e) {
+    if (e instanceof ExitSignal) throw e;
+    return new Multi([false, errorValue(e)]);
+  }
+}
+
+function xpcall$C(f: LuaValue, handler: LuaValue, ...args: LuaValue[]): any {
+  try {
+    const r = callable(f)(...args);
+    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+  } catch (e) {
+    if (e instanceof ExitSignal) throw e;
+    const hr = callable(handler)(errorValue(e));
+    return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
+  }
+}

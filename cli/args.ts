@@ -1,0 +1,64 @@
+// Command-line flag parsing for rover's commands: known flags only (an unknown flag is an
+// error with a hint), `--flag value` and `--flag=value`, positional arguments kept in order.
+// Arguments after the script of `rover run` belong to the script and are not parsed.
+
+export interface FlagSpec {
+  /** Flags that take a value, e.g. { port: "number", out: "string" }. */
+  values: Record<string, "string" | "number">;
+  /** Flags without a value. */
+  booleans: string[];
+  /** Stop parsing flags after this many positionals (rover run: 1). */
+  stopAfterPositionals?: number;
+}
+
+export interface ParsedArgs {
+  flags: Record<string, string | number | boolean>;
+  positionals: string[];
+  rest: string[];
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
+  const flags: Record<string, string | number | boolean> = {};
+  const positionals: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (spec.stopAfterPositionals !== undefined && positionals.length >= spec.stopAfterPositionals) break;
+    if (a === "--") {
+      i++;
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.replace(/^--?/, "").slice(0, eq > 0 ? eq - (a.startsWith("--") ? 2 : 1) : undefined);
+    if (name === "h" || name === "help") {
+      flags.help = true;
+      continue;
+    }
+    if (spec.booleans.includes(name)) {
+      flags[name] = true;
+      continue;
+    }
+    const kind = spec.values[name];
+    if (kind === undefined) {
+      const known = [...Object.keys(spec.values), ...spec.booleans].map((f) => "--" + f);
+      const near = known.find((k) => k.slice(2, 4) === name.slice(0, 2));
+      throw new UsageError(`unknown flag ${a}` + (near ? ` (did you mean ${near}?)` : known.length ? ` (known: ${known.join(", ")})` : ""));
+    }
+    const raw = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (raw === undefined) throw new UsageError(`flag --${name} needs a value`);
+    if (kind === "number") {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`flag --${name} needs a whole number, got '${raw}'`);
+      flags[name] = n;
+    } else {
+      flags[name] = raw;
+    }
+  }
+  return { flags, positionals, rest: argv.slice(i) };
+}

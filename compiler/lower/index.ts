@@ -1,0 +1,54 @@
+// Lowers a parsed Lua chunk to an ESTree Program: imports of the runtime helpers it used and
+// `export default function (G, ...varargs)`, the chunk body as a JS function.
+import type * as L from "../lua-ast.ts";
+import type { SourceFile } from "../source.ts";
+import * as b from "./builders.ts";
+import type { JsNode } from "./builders.ts";
+import { LowerContext } from "./context.ts";
+import { lowerStatements } from "./statements.ts";
+import type { Diagnostic } from "../diagnostics.ts";
+
+export interface LowerOptions {
+  /** Module specifier the helpers are imported from. */
+  runtimeImport: string;
+  /** Add `// chunk:line` comments above statements (rover inspect). */
+  lineComments?: boolean;
+}
+
+export interface LoweredChunk {
+  program: JsNode;
+  diagnostics: Diagnostic[];
+}
+
+export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
+  const ctx = new LowerContext(src, options.lineComments ?? false);
+  const body = lowerStatements(chunk.body, ctx);
+  const last = chunk.body[chunk.body.length - 1];
+  if (last === undefined || last.type !== "ReturnStatement") body.push(b.ret(ctx.helper("EMPTY")));
+  const temps = ctx.fn.tempCount;
+  if (temps > 0) {
+    const decls: [string, null][] = [];
+    for (let i = 1; i <= temps; i++) decls.push(["$t" + i, null]);
+    body.unshift(b.letDecl(decls));
+  }
+  const main = b.fnExpr("L$main", [b.id("$G"), b.restParam("$va")], body);
+  const imports = [...ctx.helpers].sort().map((name) => ({
+    type: "ImportSpecifier",
+    imported: b.id(name),
+    local: b.id("$" + name),
+  }));
+  const program: JsNode = {
+    type: "Program",
+    sourceType: "module",
+    body: [
+      ...(imports.length > 0
+        ? [{ type: "ImportDeclaration", specifiers: imports, source: b.lit(options.runtimeImport) }]
+        : []),
+      {
+        type: "ExportDefaultDeclaration",
+        declaration: { ...main, type: "FunctionDeclaration" },
+      },
+    ],
+  };
+  return { program, diagnostics: ctx.diagnostics };
+}

@@ -1,0 +1,67 @@
+// Runs an app's main chunk as a plain Lua script (what `luajit app.lua args` does): a fresh
+// state, `arg` set, output through the host's writer. Uncaught errors propagate; the host
+// prints them with describeError, which gives LuaJIT's "msg\nstack traceback:" shape.
+import { createLuaState, type Chunk } from "./state.ts";
+import { LuaError } from "./errors.ts";
+import { ExitSignal } from "./stdlib/base.ts";
+import { errorLuaFrames } from "./callsites.ts";
+import { tostring } from "./tostring.ts";
+import { LuaTable } from "./table.ts";
+
+export interface ScriptOptions {
+  chunkName: string;
+  write: (bytes: string) => void;
+  writeError?: (bytes: string) => void;
+  args?: string[];
+}
+
+export interface ScriptResult {
+  /** Process exit status: 0 after a normal end, os.exit's code otherwise. */
+  exitCode: number;
+}
+
+export function runScript(main: Chunk, modules: Record<string, Chunk>, options: ScriptOptions): ScriptResult {
+  const state = createLuaState({
+    write: options.write,
+    writeError: options.writeError,
+    modules,
+    argv: { script: options.chunkName, args: options.args ?? [] },
+  });
+  try {
+    main(state.globals, ...(options.args ?? []));
+    return { exitCode: 0 };
+  } catch (e) {
+    if (e instanceof ExitSignal) return { exitCode: e.code };
+    throw e;
+  }
+}
+
+/** The text LuaJIT prints for an uncaught error: message, then a Lua-only traceback. */
+export function describeError(e: unknown): string {
+  if (e instanceof ExitSignal) return "";
+  let message: string;
+  if (e instanceof LuaError) {
+    const v = e.value;
+    message =
+      typeof v === "string" || typeof v === "number"
+        ? tostring(v)
+        : v instanceof LuaTable && v.metatable?.getStr("__tostring") !== undefined
+          ? tostring(v)
+          : "(error object is a " + (v === undefined ? "nil" : v instanceof LuaTable ? "table" : typeof v) + " value)";
+  } else if (e instanceof RangeError) {
+    message = "stack overflow";
+  } else {
+    message = e instanceof Error ? e.message : String(e);
+  }
+  const frames = e instanceof Error ? errorLuaFrames(e) : [];
+  const lines = frames.map((f) => `\t${f.chunk}:${f.line}: in ${luaFunctionLabel(f.functionName, f.chunk, f.line)}`);
+  return message + "\nstack traceback:\n" + (lines.length > 0 ? lines.join("\n") + "\n" : "") + "\t[C]: at rover\n";
+}
+
+function luaFunctionLabel(jsName: string | null, _chunk: string, _line: number): string {
+  if (jsName === "L$main") return "main chunk";
+  if (jsName !== null && jsName.startsWith("L$")) {
+    return "function '" + jsName.slice(2).replace(/\$\$/g, ":").replace(/\$/g, ".") + "'";
+  }
+  return "function <anonymous>";
+}

@@ -1,0 +1,66 @@
+// Test helpers for running Lua programs two ways: through real LuaJIT (the oracle) and
+// through Rover's compiler, in process. Both run with the file's directory as cwd and the
+// bare file name as the script, so chunk names in messages ("x.lua:3:") agree.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildApp } from "../../compiler/bundle.ts";
+
+export interface RunOutput {
+  stdout: string;
+  /** First line of the error message without the "luajit: " / "rover: " prefix, or "". */
+  error: string;
+  status: number;
+}
+
+export function runLuajit(file: string, args: string[] = [], stdin = ""): RunOutput {
+  const r = spawnSync("luajit", [basename(file), ...args], {
+    cwd: dirname(file),
+    input: stdin,
+    encoding: "latin1",
+    env: { ...process.env, TZ: "UTC" },
+  });
+  return {
+    stdout: r.stdout,
+    error: firstLine(r.stderr).replace(/^luajit: /, ""),
+    status: r.status ?? -1,
+  };
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf("\n");
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/** Compiles and runs a Lua file with Rover in this process; output is bytes as latin1 text. */
+export async function runRover(file: string, args: string[] = []): Promise<RunOutput> {
+  const build = await buildApp(basename(file), { cwd: dirname(file) });
+  const dir = mkdtempSync(join(tmpdir(), "rover-test-"));
+  try {
+    writeFileSync(join(dir, "app.js"), build.code);
+    writeFileSync(join(dir, "app.js.map"), JSON.stringify(build.map));
+    const app = await import(pathToFileURL(join(dir, "app.js")).href);
+    let stdout = "";
+    const write = (s: string) => {
+      stdout += s;
+    };
+    try {
+      const r = app.boot({ write, writeError: write, argv: { script: basename(file), args } });
+      return { stdout, error: "", status: r.kind === "exit" ? r.code : 0 };
+    } catch (e) {
+      return { stdout, error: firstLine(app.describeError(e)), status: 1 };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs Lua source text (written to a temp file) through both; for one-off cases. */
+export function writeTempLua(source: string, name = "snippet.lua"): string {
+  const dir = mkdtempSync(join(tmpdir(), "rover-lua-"));
+  const file = join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
