@@ -2,7 +2,7 @@
 // the runtime get LuaJIT's "chunk:line: " prefix, found by mapping the JS stack through the
 // source maps of the compiled chunks (callsites.ts), so the hot path never tracks lines.
 import type { LuaValue } from "./value.ts";
-import { luaWhere } from "./callsites.ts";
+import { errorLuaFrames, luaWhere } from "./callsites.ts";
 
 export class LuaError extends Error {
   readonly value: LuaValue;
@@ -34,7 +34,11 @@ export function throwAtLevel(message: string, level: number): never {
 /** Converts anything thrown inside Lua code into the Lua error value pcall returns. */
 export function errorValue(e: unknown): LuaValue {
   if (e instanceof LuaError) return e.value;
-  if (e instanceof RangeError && /call stack/.test(e.message)) return luaWhere(1) + "stack overflow";
+  if (e instanceof RangeError && /call stack/.test(e.message)) {
+    // The innermost frames are the ones the RangeError captured: that is where LuaJIT reports it.
+    const f = errorLuaFrames(e).find((fr) => fr.line >= 0);
+    return (f === undefined ? luaWhere(1) : f.chunk + ":" + f.line + ": ") + "stack overflow";
+  }
   // A JS exception from the runtime itself is a Rover bug; keep the message, never the JS stack.
   return String(e instanceof Error ? e.message : e);
 }

@@ -96,3 +96,9 @@ export function stringToNumberBase(str: string, base: number): number | undefine
   }
   return neg ? -v : v;
 }
+
+/** C's pow: 1^nan and (-1)^inf are 1, where Math.pow gives NaN. */
+export function powC(x: number, y: number): number {
+  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
+  return Math.pow(x, y);
+}

@@ -5,7 +5,7 @@
 import { LuaTable } from "./table.ts";
 import type { LuaValue, LuaFunction } from "./value.ts";
 import { throwLuaError } from "./errors.ts";
-import { numberToString, stringToNumber } from "./number.ts";
+import { numberToString, powC, stringToNumber } from "./number.ts";
 import { first } from "./multi.ts";
 import { Coroutine } from "./coroutine-type.ts";
 
@@ -35,6 +35,8 @@ export function setStringIndex(lib: LuaTable): void {
 export function getMetatable(v: LuaValue): LuaTable | undefined {
   if (v instanceof LuaTable) return v.metatable;
   if (typeof v === "string") return stringMeta;
+  // Userdata-like runtime objects (io file handles) carry their metatable in a field.
+  if (typeof v === "object" && v !== null) return (v as { metatable?: LuaTable }).metatable;
   return undefined;
 }
 
@@ -92,7 +94,7 @@ function arithSlow(a: LuaValue, b: LuaValue, event: string, da?: string, db?: st
     case "__mod":
       return modNum(x, y);
     default:
-      return Math.pow(x, y);
+      return powC(x, y);
   }
 }
 
@@ -112,7 +114,7 @@ export function mod(a: any, b: any, da?: string, db?: string): any {
   return typeof a === "number" && typeof b === "number" ? modNum(a, b) : arithSlow(a, b, "__mod", da, db);
 }
 export function pow(a: any, b: any, da?: string, db?: string): any {
-  return typeof a === "number" && typeof b === "number" ? Math.pow(a, b) : arithSlow(a, b, "__pow", da, db);
+  return typeof a === "number" && typeof b === "number" ? powC(a, b) : arithSlow(a, b, "__pow", da, db);
 }
 
 /** Lua's a % b, defined as a - floor(a/b)*b (LuaJIT computes exactly this, inf and nan included). */
@@ -305,8 +307,9 @@ export function ge(a: any, b: any): boolean {
   return le(b, a);
 }
 
+/** C's pow: 1^nan and (-1)^inf are 1, where Math.pow gives NaN. */
 export function powNum(a: number, b: number): number {
-  return Math.pow(a, b);
+  return powC(a, b);
 }
 
 /** Numeric-for bounds: numbers, or strings that convert ("'for' limit must be a number"). */

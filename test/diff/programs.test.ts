@@ -37,7 +37,7 @@ for (const dir of readdirSync(CASES).sort()) {
   const bad = join(CASES, dir, "compile_error.lua");
   if (existsSync(bad)) {
     test(`case ${dir}: compile_error.lua is rejected at compile time, naming its line`, async () => {
-      const badLine = readFileSync(bad, "latin1").split("\n").findIndex((l) => l.includes("\\q")) + 1;
+      const badLine = readFileSync(bad, "latin1").split("\n").findIndex((l) => l.includes(`"\\q"`)) + 1;
       await assert.rejects(buildApp("compile_error.lua", { cwd: join(CASES, dir) }), (e: unknown) => {
         assert.ok(e instanceof CompileError);
         assert.equal(e.diagnostics[0].line, badLine);

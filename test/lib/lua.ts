@@ -1,12 +1,12 @@
 // Test helpers for running Lua programs two ways: through real LuaJIT (the oracle) and
-// through Rover's compiler, in process. Both run with the file's directory as cwd and the
+// through Rover's compiler and the same big-stack worker `rover run` uses. Both run with the file's directory as cwd and the
 // bare file name as the script, so chunk names in messages ("x.lua:3:") agree.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { buildApp } from "../../compiler/bundle.ts";
+import { runMainChunk } from "../../cli/commands/run.ts";
 
 export interface RunOutput {
   stdout: string;
@@ -34,24 +34,16 @@ function firstLine(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
-/** Compiles and runs a Lua file with Rover in this process; output is bytes as latin1 text. */
+/** Compiles a Lua file with Rover and runs it the way `rover run` does (big-stack worker). */
 export async function runRover(file: string, args: string[] = []): Promise<RunOutput> {
   const build = await buildApp(basename(file), { cwd: dirname(file) });
   const dir = mkdtempSync(join(tmpdir(), "rover-test-"));
   try {
     writeFileSync(join(dir, "app.js"), build.code);
     writeFileSync(join(dir, "app.js.map"), JSON.stringify(build.map));
-    const app = await import(pathToFileURL(join(dir, "app.js")).href);
-    let stdout = "";
-    const write = (s: string) => {
-      stdout += s;
-    };
-    try {
-      const r = app.boot({ write, writeError: write, argv: { script: basename(file), args } });
-      return { stdout, error: "", status: r.kind === "exit" ? r.code : 0 };
-    } catch (e) {
-      return { stdout, error: firstLine(app.describeError(e)), status: 1 };
-    }
+    const r = await runMainChunk({ appPath: join(dir, "app.js"), script: basename(file), args, capture: true });
+    const error = firstLine(r.stderr ?? "").replace(/^rover: /, "");
+    return { stdout: r.stdout ?? "", error, status: r.kind === "script" ? r.code : r.kind === "error" ? 1 : 0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,38 @@
+// `npm run bench`: every benchmark side by side in one run, printed and written to
+// bench/RESULTS.md with the date and the machine. Flags: --lang or --http to run one part,
+// --runs N (best of N, default 3), --only <name> (language benchmarks whose name matches).
+import { cpus, totalmem } from "node:os";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { runLanguageBenchmarks } from "./lang.ts";
+import { runHttpBenchmarks } from "./http.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runs = Number(flag("--runs") ?? 3);
+const doLang = !args.includes("--http");
+const doHttp = !args.includes("--lang");
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+const date = new Date().toISOString().slice(0, 10);
+const sections: string[] = [`## ${date} — ${machine}`];
+
+if (doLang) {
+  const t = await runLanguageBenchmarks(runs, flag("--only"));
+  sections.push("### Language (seconds, whole process, best of " + runs + ")\n\n" + t);
+  console.log(t);
+}
+if (doHttp) {
+  const t = await runHttpBenchmarks();
+  sections.push("### HTTP (requests/s)\n\n" + t);
+  console.log(t);
+}
+
+const file = join(ROOT, "bench/RESULTS.md");
+const previous = existsSync(file) ? readFileSync(file, "utf8").replace(/^# Benchmark results\n+/, "") : "";
+writeFileSync(file, "# Benchmark results\n\n" + sections.join("\n\n") + "\n\n" + previous);
+console.log(`\nwritten to bench/RESULTS.md`);
