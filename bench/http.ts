@@ -38,22 +38,36 @@ function load(url: string): number {
     const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
     return m ? Number(m[1]) : NaN;
   }
-  const r = spawnSync(NODE, [join(ROOT, "node_modules/autocannon/autocannon.js"), "-j", "-c", "64", "-d", String(DURATION), url], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    NODE,
+    [join(ROOT, "node_modules/autocannon/autocannon.js"), "-j", "-c", "64", "-d", String(DURATION), url],
+    {
+      encoding: "utf8",
+    },
+  );
   return JSON.parse(r.stdout).requests.average;
 }
 
 export async function runHttpBenchmarks(): Promise<string> {
   const dist = mkdtempSync(join(tmpdir(), "rover-bench-dist-"));
-  spawnSync(NODE, [join(ROOT, "cli/main.ts"), "build", join(ROOT, "examples/todos/app.lua"), "--out", dist], { stdio: "inherit" });
+  spawnSync(NODE, [join(ROOT, "cli/main.ts"), "build", join(ROOT, "examples/todos/app.lua"), "--out", dist], {
+    stdio: "inherit",
+  });
   const rows: string[][] = [];
   const paths = ["/", "/todos/1"];
   const results: Record<string, Record<string, number>> = {};
   const servers: [string, string[], RegExp][] = [
-    ["rover (1 worker)", [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18081", "--workers", "1"], /listening/i],
+    [
+      "rover (1 worker)",
+      [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18081", "--workers", "1"],
+      /listening/i,
+    ],
     ["fastify by hand (1 process)", [NODE, join(ROOT, "bench/peers/fastify-app.ts"), "18082"], /ready/],
-    ["rover (2 workers)", [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18083", "--workers", "2"], /listening/i],
+    [
+      "rover (2 workers)",
+      [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18083", "--workers", "2"],
+      /listening/i,
+    ],
   ];
   for (const [name, cmd] of servers) {
     const port = cmd[cmd.indexOf("--port") + 1] ?? cmd[cmd.length - 1];

@@ -53,7 +53,14 @@ export async function runLanguageBenchmarks(runs: number, only?: string): Promis
     .filter((f) => f.endsWith(".lua") && (only === undefined || f.includes(only)))
     .sort();
   const work = mkdtempSync(join(tmpdir(), "rover-bench-"));
-  const header = ["benchmark", "rover compile", ...ENGINES.map((e) => e.name), "rover vs luajit", "rover vs luajit -joff", "rover vs fengari"];
+  const header = [
+    "benchmark",
+    "rover compile",
+    ...ENGINES.map((e) => e.name),
+    "rover vs luajit",
+    "rover vs luajit -joff",
+    "rover vs fengari",
+  ];
   const rows: string[][] = [];
   for (const f of files) {
     const file = join(dir, f);

@@ -47,18 +47,35 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     const kind = spec.values[name];
     if (kind === undefined) {
       const known = [...Object.keys(spec.values), ...spec.booleans].map((f) => "--" + f);
-      const near = known.find((k) => k.slice(2, 4) === name.slice(0, 2));
-      throw new UsageError(`unknown flag ${a}` + (near ? ` (did you mean ${near}?)` : known.length ? ` (known: ${known.join(", ")})` : ""));
+      const near = known.find((k) => editDistance(k.slice(2), name) <= 2);
+      throw new UsageError(
+        `unknown flag ${a}` +
+          (near ? ` (did you mean ${near}?)` : known.length ? ` (known: ${known.join(", ")})` : ""),
+      );
     }
     const raw = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (raw === undefined) throw new UsageError(`flag --${name} needs a value`);
     if (kind === "number") {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`flag --${name} needs a whole number, got '${raw}'`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new UsageError(`flag --${name} needs a whole number, got '${raw}'`);
       flags[name] = n;
     } else {
       flags[name] = raw;
     }
   }
   return { flags, positionals, rest: argv.slice(i) };
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }

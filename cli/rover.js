@@ -15,7 +15,9 @@ if (major >= 24) {
   const candidates = [join(here, "../node_modules/node/bin/node"), join(here, "../node_modules/.bin/node")];
   const node24 = candidates.find((p) => existsSync(p));
   if (node24 === undefined) {
-    process.stderr.write(`rover: Node 24 or newer is required (this is Node ${process.versions.node}); run \`npm install\` first\n`);
+    process.stderr.write(
+      `rover: Node 24 or newer is required (this is Node ${process.versions.node}); run \`npm install\` first\n`,
+    );
     process.exit(1);
   }
   const r = spawnSync(node24, [join(here, "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });

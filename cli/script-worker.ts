@@ -28,15 +28,19 @@ class Collector {
   flush(): void {}
 }
 
-
 const job = workerData as ScriptJob;
 const out = job.capture ? new Collector() : new ByteWriter(1);
 const err = job.capture ? new Collector() : new ByteWriter(2);
 const app = await import(pathToFileURL(job.appPath).href);
 let outcome: ScriptOutcome;
 try {
-  const r = app.boot({ write: out.write, writeError: err.write, argv: { script: job.script, args: job.args } });
-  outcome = r.kind === "server" ? { kind: "server" } : { kind: "script", code: r.kind === "exit" ? r.code : 0 };
+  const r = app.boot({
+    write: out.write,
+    writeError: err.write,
+    argv: { script: job.script, args: job.args },
+  });
+  outcome =
+    r.kind === "server" ? { kind: "server" } : { kind: "script", code: r.kind === "exit" ? r.code : 0 };
 } catch (e) {
   out.flush();
   err.write(Buffer.from("rover: " + app.describeError(e), "utf8").toString("latin1"));

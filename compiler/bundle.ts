@@ -72,7 +72,14 @@ export function collectModules(entryPath: string, cwd: string, given?: string): 
       const found = resolveModule(r.name, entryDir, cwd);
       if (found === null) {
         diagnostics.push(
-          diagnostic("module_not_found", `module '${r.name}' not found next to the app or in the working directory`, src, r.line, r.column, "warning"),
+          diagnostic(
+            "module_not_found",
+            `module '${r.name}' not found next to the app or in the working directory`,
+            src,
+            r.line,
+            r.column,
+            "warning",
+          ),
         );
         seen.set(r.name, "");
         continue;
@@ -108,7 +115,10 @@ export function entrySource(modules: LuaModuleFile[]): string {
 }
 
 /** Compiles and bundles an app; nothing is written. */
-export async function buildApp(entryPath: string, options: { cwd?: string; minify?: boolean } = {}): Promise<BuildResult> {
+export async function buildApp(
+  entryPath: string,
+  options: { cwd?: string; minify?: boolean } = {},
+): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const modules = collectModules(entryPath, cwd);
   const byPath = new Map(modules.map((m) => [m.src.path, m]));

@@ -21,7 +21,10 @@ export interface CompiledModule extends EmittedModule {
 
 export function compileModule(src: SourceFile, options: CompileOptions): CompiledModule {
   const chunk = parse(src);
-  const lowered = lowerChunk(src, chunk, { runtimeImport: options.runtimeImport, lineComments: options.lineComments });
+  const lowered = lowerChunk(src, chunk, {
+    runtimeImport: options.runtimeImport,
+    lineComments: options.lineComments,
+  });
   const errors = lowered.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new CompileError(errors);
   const emitted = emit(lowered.program, src, { comments: options.lineComments, sourceName: src.chunkName });

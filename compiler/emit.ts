@@ -11,7 +11,11 @@ export interface EmittedModule {
   map: object;
 }
 
-export function emit(program: JsNode, src: SourceFile, options: { comments?: boolean; sourceName: string }): EmittedModule {
+export function emit(
+  program: JsNode,
+  src: SourceFile,
+  options: { comments?: boolean; sourceName: string },
+): EmittedModule {
   const map = new SourceMapGenerator({ file: options.sourceName });
   const code = generate(program as any, { sourceMap: map as any, comments: options.comments ?? false });
   map.setSourceContent(options.sourceName, Buffer.from(src.text, "latin1").toString("utf8"));

@@ -13,7 +13,9 @@ export function inspect(entry: string, options: { routes?: boolean; module?: str
     modules = collectModules(entry, process.cwd());
     if (options.routes) {
       for (const r of findRoutes(parse(modules[0].src))) {
-        process.stdout.write(`${r.method.padEnd(7)} ${r.path.padEnd(30)} ${modules[0].src.chunkName}:${r.line}\n`);
+        process.stdout.write(
+          `${r.method.padEnd(7)} ${r.path.padEnd(30)} ${modules[0].src.chunkName}:${r.line}\n`,
+        );
       }
       return 0;
     }
@@ -24,7 +26,9 @@ export function inspect(entry: string, options: { routes?: boolean; module?: str
     }
     for (const m of picked) {
       const out = compileModule(m.src, { runtimeImport: "rover/runtime", lineComments: true });
-      process.stdout.write(`// ===== ${m.src.chunkName}${m.name ? ` (require "${m.name}")` : ""}\n${out.code}\n`);
+      process.stdout.write(
+        `// ===== ${m.src.chunkName}${m.name ? ` (require "${m.name}")` : ""}\n${out.code}\n`,
+      );
     }
     return 0;
   } catch (e) {

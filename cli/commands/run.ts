@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { compileOrReport, writeBuild } from "./compile.ts";
 import type { ScriptJob, ScriptOutcome } from "../script-worker.ts";
-import { SCRIPT_STACK_MB } from "../script-stack.ts";
+import { SCRIPT_STACK_MB } from "../../runtime/server/stack.ts";
 
 export interface RunFlags {
   port?: number;
@@ -26,7 +26,9 @@ export function runMainChunk(job: ScriptJob): Promise<ScriptOutcome> {
     let outcome: ScriptOutcome | undefined;
     worker.on("message", (m: ScriptOutcome) => (outcome = m));
     worker.on("error", reject);
-    worker.on("exit", () => (outcome ? resolve(outcome) : reject(new Error("the script worker stopped without a result"))));
+    worker.on("exit", () =>
+      outcome ? resolve(outcome) : reject(new Error("the script worker stopped without a result")),
+    );
   });
 }
 
@@ -42,7 +44,7 @@ export async function run(entry: string, args: string[], flags: RunFlags): Promi
     if (outcome.kind === "error") return 1;
     if (outcome.kind === "script") return outcome.code;
     const { start } = await import("./start.ts");
-    return await start(dir, { ...flags, workers: flags.workers ?? 1 });
+    return await start(dir, { ...flags, workers: flags.workers ?? 1, quietBoot: true });
   } finally {
     cleanup();
   }

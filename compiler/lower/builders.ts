@@ -53,7 +53,12 @@ export const logical = (operator: "&&" | "||", left: JsNode, right: JsNode): JsN
   left,
   right,
 });
-export const not = (argument: JsNode): JsNode => ({ type: "UnaryExpression", operator: "!", prefix: true, argument });
+export const not = (argument: JsNode): JsNode => ({
+  type: "UnaryExpression",
+  operator: "!",
+  prefix: true,
+  argument,
+});
 export const cond = (test: JsNode, consequent: JsNode, alternate: JsNode): JsNode => ({
   type: "ConditionalExpression",
   test,
@@ -85,7 +90,8 @@ export const letDecl = (
     },
     from,
   );
-export const ret = (argument: JsNode | null, from?: Loc): JsNode => at({ type: "ReturnStatement", argument }, from);
+export const ret = (argument: JsNode | null, from?: Loc): JsNode =>
+  at({ type: "ReturnStatement", argument }, from);
 export const ifStmt = (test: JsNode, consequent: JsNode, alternate: JsNode | null, from?: Loc): JsNode =>
   at({ type: "IfStatement", test, consequent, alternate }, from);
 export const whileStmt = (test: JsNode, body: JsNode, from?: Loc): JsNode =>
@@ -94,9 +100,18 @@ export const breakStmt = (label?: string, from?: Loc): JsNode =>
   at({ type: "BreakStatement", label: label ? id(label) : null }, from);
 export const continueStmt = (label?: string, from?: Loc): JsNode =>
   at({ type: "ContinueStatement", label: label ? id(label) : null }, from);
-export const labeled = (label: string, body: JsNode): JsNode => ({ type: "LabeledStatement", label: id(label), body });
-export const forStmt = (init: JsNode | null, test: JsNode | null, update: JsNode | null, body: JsNode, from?: Loc) =>
-  at({ type: "ForStatement", init, test, update, body }, from);
+export const labeled = (label: string, body: JsNode): JsNode => ({
+  type: "LabeledStatement",
+  label: id(label),
+  body,
+});
+export const forStmt = (
+  init: JsNode | null,
+  test: JsNode | null,
+  update: JsNode | null,
+  body: JsNode,
+  from?: Loc,
+) => at({ type: "ForStatement", init, test, update, body }, from);
 export const fnExpr = (name: string | null, params: JsNode[], body: JsNode[], from?: Loc): JsNode =>
   at(
     {

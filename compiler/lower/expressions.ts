@@ -9,11 +9,23 @@ import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
 
-const ARITH: Record<string, string> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "pow" };
+const ARITH: Record<string, string> = {
+  "+": "add",
+  "-": "sub",
+  "*": "mul",
+  "/": "div",
+  "%": "mod",
+  "^": "pow",
+};
 
 export function isMultiValued(e: L.Expression, ctx: LowerContext): boolean {
   const t = e.type;
-  if (t !== "CallExpression" && t !== "StringCallExpression" && t !== "TableCallExpression" && t !== "VarargLiteral") {
+  if (
+    t !== "CallExpression" &&
+    t !== "StringCallExpression" &&
+    t !== "TableCallExpression" &&
+    t !== "VarargLiteral"
+  ) {
     return false;
   }
   return !isParenthesized(e, ctx);
@@ -91,7 +103,10 @@ export function isKnownNumber(e: L.Expression, ctx: LowerContext): boolean {
 
 function isConstantScalar(e: L.Expression): boolean {
   return (
-    e.type === "NumericLiteral" || e.type === "StringLiteral" || e.type === "NilLiteral" || e.type === "BooleanLiteral"
+    e.type === "NumericLiteral" ||
+    e.type === "StringLiteral" ||
+    e.type === "NilLiteral" ||
+    e.type === "BooleanLiteral"
   );
 }
 
@@ -119,7 +134,11 @@ export function lowerExpr(e: L.Expression, ctx: LowerContext): JsNode {
     case "Identifier":
       return lowerIdentifier(e, ctx);
     case "MemberExpression":
-      return b.call(ctx.helper("indexStr"), [lowerExpr(e.base, ctx), b.lit(e.identifier.name), ...descArg(e.base, ctx)], e);
+      return b.call(
+        ctx.helper("indexStr"),
+        [lowerExpr(e.base, ctx), b.lit(e.identifier.name), ...descArg(e.base, ctx)],
+        e,
+      );
     case "IndexExpression":
       return lowerIndex(e, ctx);
     case "CallExpression":
@@ -274,7 +293,8 @@ function lowerUnary(e: L.UnaryExpression, ctx: LowerContext): JsNode {
       return b.not(lowerCondition(e.argument, ctx));
     case "-":
       if (e.argument.type === "NumericLiteral") return b.lit(-e.argument.value, e);
-      if (isKnownNumber(e.argument, ctx)) return { type: "UnaryExpression", operator: "-", prefix: true, argument: lowerExpr(e.argument, ctx) };
+      if (isKnownNumber(e.argument, ctx))
+        return { type: "UnaryExpression", operator: "-", prefix: true, argument: lowerExpr(e.argument, ctx) };
       return b.call(ctx.helper("unm"), [lowerExpr(e.argument, ctx), ...descArg(e.argument, ctx)], e);
     case "#":
       return b.call(ctx.helper("len"), [lowerExpr(e.argument, ctx), ...descArg(e.argument, ctx)], e);
@@ -287,7 +307,11 @@ function lowerUnary(e: L.UnaryExpression, ctx: LowerContext): JsNode {
 export function lowerCondition(e: L.Expression, ctx: LowerContext): JsNode {
   if (isBooleanValued(e) && e.type !== "LogicalExpression") return lowerExpr(e, ctx);
   if (e.type === "LogicalExpression") {
-    return b.logical(e.operator === "and" ? "&&" : "||", lowerCondition(e.left, ctx), lowerCondition(e.right, ctx));
+    return b.logical(
+      e.operator === "and" ? "&&" : "||",
+      lowerCondition(e.left, ctx),
+      lowerCondition(e.right, ctx),
+    );
   }
   if (e.type === "NilLiteral") return b.lit(false);
   if (e.type === "NumericLiteral" || e.type === "StringLiteral") return b.lit(true);

@@ -14,7 +14,12 @@ export function jsFunctionName(luaName: string | null): string | null {
   return "L$" + luaName.replace(/:/g, "$$$$").replace(/\./g, "$$");
 }
 
-export function lowerFunction(node: L.FunctionDeclaration, ctx: LowerContext, luaName: string | null, isMethod = false): JsNode {
+export function lowerFunction(
+  node: L.FunctionDeclaration,
+  ctx: LowerContext,
+  luaName: string | null,
+  isMethod = false,
+): JsNode {
   const hasVararg = node.parameters.some((p) => p.type === "VarargLiteral");
   const fn = ctx.pushFunction(hasVararg);
   const saved = ctx.swapFunctionState(null);
@@ -44,6 +49,7 @@ function endsWithReturn(body: L.Statement[]): boolean {
 export function declaredName(id: L.Identifier | L.MemberExpression | null): string | null {
   if (id === null) return null;
   if (id.type === "Identifier") return id.name;
-  const base = id.base.type === "Identifier" || id.base.type === "MemberExpression" ? declaredName(id.base) : null;
+  const base =
+    id.base.type === "Identifier" || id.base.type === "MemberExpression" ? declaredName(id.base) : null;
   return base === null ? null : base + id.indexer + id.identifier.name;
 }

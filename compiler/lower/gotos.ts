@@ -31,11 +31,16 @@ function atBlockEnd(stmts: L.Statement[], j: number): boolean {
 
 function declaresLocal(s: L.Statement): string | null {
   if (s.type === "LocalStatement") return s.variables[0]?.name ?? null;
-  if (s.type === "FunctionDeclaration" && s.isLocal && s.identifier?.type === "Identifier") return s.identifier.name;
+  if (s.type === "FunctionDeclaration" && s.isLocal && s.identifier?.type === "Identifier")
+    return s.identifier.name;
   return null;
 }
 
-export function withLabels(stmts: L.Statement[], ctx: LowerContext, lower: (s: L.Statement) => JsNode[]): JsNode[] {
+export function withLabels(
+  stmts: L.Statement[],
+  ctx: LowerContext,
+  lower: (s: L.Statement) => JsNode[],
+): JsNode[] {
   const labelIdx: number[] = [];
   stmts.forEach((s, i) => s.type === "LabelStatement" && labelIdx.push(i));
   if (labelIdx.length === 0) return stmts.flatMap(lower);
@@ -68,21 +73,31 @@ export function withLabels(stmts: L.Statement[], ctx: LowerContext, lower: (s: L
           );
         }
       }
-      ranges.push({ start: first, end: j - 1, backward: false, wrap: (body) => b.labeled(entry.forwardLabel, b.block(body)) });
+      ranges.push({
+        start: first,
+        end: j - 1,
+        backward: false,
+        wrap: (body) => b.labeled(entry.forwardLabel, b.block(body)),
+      });
     }
     if (stmts.some((s, i) => i > j && containsGoto(s, name))) {
       ranges.push({
         start: j + 1,
         end: stmts.length - 1,
         backward: true,
-        wrap: (body) => b.labeled(entry.backwardLabel, b.whileStmt(b.lit(true), b.block([...body, b.breakStmt()]))),
+        wrap: (body) =>
+          b.labeled(entry.backwardLabel, b.whileStmt(b.lit(true), b.block([...body, b.breakStmt()]))),
       });
     }
   }
   for (const r of ranges) {
     for (const o of ranges) {
       if (r !== o && r.start < o.start && o.start <= r.end && r.end < o.end) {
-        ctx.error("unsupported_goto", "this combination of goto jumps is not supported by Rover", stmts[o.start].loc.start);
+        ctx.error(
+          "unsupported_goto",
+          "this combination of goto jumps is not supported by Rover",
+          stmts[o.start].loc.start,
+        );
       }
     }
   }

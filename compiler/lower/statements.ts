@@ -98,7 +98,11 @@ export function lowerReturnValue(args: L.Expression[], ctx: LowerContext): JsNod
  * nil, extra expressions are evaluated and dropped, a final call or `...` fills the rest.
  * Returns setup statements and one JS expression per target.
  */
-function adjustValues(init: L.Expression[], n: number, ctx: LowerContext): { setup: JsNode[]; values: JsNode[] } {
+function adjustValues(
+  init: L.Expression[],
+  n: number,
+  ctx: LowerContext,
+): { setup: JsNode[]; values: JsNode[] } {
   const setup: JsNode[] = [];
   const values: JsNode[] = [];
   init.forEach((e, i) => {
@@ -128,13 +132,19 @@ function lowerLocal(s: L.LocalStatement, ctx: LowerContext): JsNode[] {
   // Every right-hand side is evaluated before the new locals come into scope (`local x = x`).
   if (s.init.length > n) {
     const values = s.init.map((e, i) => (i < n ? lowerExpr(e, ctx) : null));
-    const extras = s.init.slice(n).map((e) => b.exprStmt(isMultiValued(e, ctx) ? lowerResult(e, ctx) : lowerExpr(e, ctx)));
+    const extras = s.init
+      .slice(n)
+      .map((e) => b.exprStmt(isMultiValued(e, ctx) ? lowerResult(e, ctx) : lowerExpr(e, ctx)));
     // Extra expressions run after the kept ones, still before the locals are visible.
     const temps = values.slice(0, n).map((v) => {
       const t = ctx.fn.temp();
       return { t, v: v! };
     });
-    const decl = b.letDecl(s.variables.map((v, i) => [ctx.declare(v.name).jsName, temps[i].t]), "let", s);
+    const decl = b.letDecl(
+      s.variables.map((v, i) => [ctx.declare(v.name).jsName, temps[i].t]),
+      "let",
+      s,
+    );
     return [...temps.map(({ t, v }) => b.exprStmt(b.assign(t, v))), ...extras, decl];
   }
   const { setup, values } = adjustValues(s.init, n, ctx);
@@ -151,12 +161,16 @@ function assignTo(target: Target, value: JsNode, ctx: LowerContext, obj?: JsNode
   if (target.type === "Identifier") {
     const bnd = ctx.lookup(target.name);
     if (bnd !== undefined) return b.exprStmt(b.assign(b.id(bnd.jsName), value, target), target);
-    return b.exprStmt(b.call(ctx.helper("setIndex"), [b.id("$G"), b.lit(target.name), value], target), target);
+    return b.exprStmt(
+      b.call(ctx.helper("setIndex"), [b.id("$G"), b.lit(target.name), value], target),
+      target,
+    );
   }
   const d = describe(target.base, ctx);
   const o = obj ?? lowerExpr(target.base, ctx);
   const k =
-    key ?? (target.type === "MemberExpression" ? b.lit(target.identifier.name) : lowerExpr(target.index, ctx));
+    key ??
+    (target.type === "MemberExpression" ? b.lit(target.identifier.name) : lowerExpr(target.index, ctx));
   const args = [o, k, value];
   if (d !== undefined) args.push(b.lit(d));
   return b.exprStmt(b.call(ctx.helper("setIndex"), args, target), target);
@@ -233,7 +247,10 @@ function assignsName(stmts: L.Statement[], name: string): boolean {
   const visit = (n: any): void => {
     if (found || n === null || typeof n !== "object") return;
     if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === "AssignmentStatement" && n.variables.some((v: any) => v.type === "Identifier" && v.name === name)) {
+    if (
+      n.type === "AssignmentStatement" &&
+      n.variables.some((v: any) => v.type === "Identifier" && v.name === name)
+    ) {
       found = true;
       return;
     }
@@ -252,19 +269,33 @@ function lowerNumericFor(s: L.ForNumericStatement, ctx: LowerContext): JsNode {
   const n = ctx.uniqueName("$for");
   const [iv, lim, st] = [n + "i", n + "e", n + "s"];
   const num = (e: L.Expression, what: string) =>
-    isKnownNumber(e, ctx) ? lowerExpr(e, ctx) : b.call(ctx.helper("forNum"), [lowerExpr(e, ctx), b.lit(what)], e);
+    isKnownNumber(e, ctx)
+      ? lowerExpr(e, ctx)
+      : b.call(ctx.helper("forNum"), [lowerExpr(e, ctx), b.lit(what)], e);
   const init = b.letDecl([
     [iv, num(s.start, "initial value")],
     [lim, num(s.end, "limit")],
   ]);
   let test: JsNode;
   const stepLiteral =
-    s.step === null ? 1 : s.step.type === "NumericLiteral" ? s.step.value : s.step.type === "UnaryExpression" && s.step.operator === "-" && s.step.argument.type === "NumericLiteral" ? -s.step.argument.value : null;
+    s.step === null
+      ? 1
+      : s.step.type === "NumericLiteral"
+        ? s.step.value
+        : s.step.type === "UnaryExpression" &&
+            s.step.operator === "-" &&
+            s.step.argument.type === "NumericLiteral"
+          ? -s.step.argument.value
+          : null;
   if (stepLiteral !== null) {
     test = b.binary(stepLiteral >= 0 ? "<=" : ">=", b.id(iv), b.id(lim));
   } else {
     init.declarations.push({ type: "VariableDeclarator", id: b.id(st), init: num(s.step!, "step") });
-    test = b.cond(b.binary(">=", b.id(st), b.lit(0)), b.binary("<=", b.id(iv), b.id(lim)), b.binary(">=", b.id(iv), b.id(lim)));
+    test = b.cond(
+      b.binary(">=", b.id(st), b.lit(0)),
+      b.binary("<=", b.id(iv), b.id(lim)),
+      b.binary(">=", b.id(iv), b.id(lim)),
+    );
   }
   const update = {
     type: "AssignmentExpression",
@@ -294,10 +325,20 @@ function lowerGenericFor(s: L.ForGenericStatement, ctx: LowerContext): JsNode {
   ctx.pushBlock();
   const decls = s.variables.map((v, i): [string, JsNode] => [
     ctx.declare(v.name).jsName,
-    i === 0 ? b.member(b.id(it), "a") : i === 1 ? b.member(b.id(it), "b") : b.call(b.member(b.id(it), "at"), [b.lit(i)]),
+    i === 0
+      ? b.member(b.id(it), "a")
+      : i === 1
+        ? b.member(b.id(it), "b")
+        : b.call(b.member(b.id(it), "at"), [b.lit(i)]),
   ]);
   const body = lowerStatements(s.body, ctx);
   ctx.pop();
   body.unshift(b.letDecl(decls));
-  return b.forStmt(b.letDecl([[it, stepper]], "const"), b.call(b.member(b.id(it), "step"), []), null, b.block(body), s);
+  return b.forStmt(
+    b.letDecl([[it, stepper]], "const"),
+    b.call(b.member(b.id(it), "step"), []),
+    null,
+    b.block(body),
+    s,
+  );
 }

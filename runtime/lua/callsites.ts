@@ -70,7 +70,8 @@ function callSitesOf(target: object): NodeJS.CallSite[] {
 
 function toLuaFrame(site: NodeJS.CallSite): LuaFrame | null {
   const fnName = site.getFunctionName();
-  if (fnName !== null && fnName.endsWith("$C")) return { chunk: "[C]", line: -1, functionName: fnName.slice(0, -2) };
+  if (fnName !== null && fnName.endsWith("$C"))
+    return { chunk: "[C]", line: -1, functionName: fnName.slice(0, -2) };
   const file = compiledFile(site.getScriptNameOrSourceURL() ?? site.getFileName());
   if (file === undefined || file.map === null) return null;
   const line = site.getLineNumber();

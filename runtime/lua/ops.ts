@@ -155,7 +155,9 @@ export function concat(a: any, b: any, da?: string, db?: string): any {
 function compareError(a: LuaValue, b: LuaValue): never {
   const t1 = type(a);
   const t2 = type(b);
-  throwLuaError(t1 === t2 ? "attempt to compare two " + t1 + " values" : "attempt to compare " + t1 + " with " + t2);
+  throwLuaError(
+    t1 === t2 ? "attempt to compare two " + t1 + " values" : "attempt to compare " + t1 + " with " + t2,
+  );
 }
 
 function orderMeta(a: LuaValue, b: LuaValue, event: string): boolean {
@@ -238,7 +240,8 @@ function indexMeta(o: any, k: any, d: string | undefined): any {
       h = mt === undefined ? undefined : mt.getStr("__index");
       if (h === undefined) return undefined;
     } else if (typeof o === "string") {
-      if (stringIndex !== undefined && stringMeta?.getStr("__index") === stringIndex) return stringIndex.get(k);
+      if (stringIndex !== undefined && stringMeta?.getStr("__index") === stringIndex)
+        return stringIndex.get(k);
       h = metamethod(o, "__index");
       if (h === undefined) throwLuaError("attempt to index " + describe(o, d));
     } else {

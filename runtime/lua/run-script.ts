@@ -47,15 +47,21 @@ export function describeError(e: unknown): string {
         ? tostring(v)
         : v instanceof LuaTable && v.metatable?.getStr("__tostring") !== undefined
           ? tostring(v)
-          : "(error object is a " + (v === undefined ? "nil" : v instanceof LuaTable ? "table" : typeof v) + " value)";
+          : "(error object is a " +
+            (v === undefined ? "nil" : v instanceof LuaTable ? "table" : typeof v) +
+            " value)";
   } else if (e instanceof RangeError) {
     message = "stack overflow";
   } else {
     message = e instanceof Error ? e.message : String(e);
   }
   const frames = e instanceof Error ? errorLuaFrames(e) : [];
-  const lines = frames.map((f) => `\t${f.chunk}:${f.line}: in ${luaFunctionLabel(f.functionName, f.chunk, f.line)}`);
-  return message + "\nstack traceback:\n" + (lines.length > 0 ? lines.join("\n") + "\n" : "") + "\t[C]: at rover\n";
+  const lines = frames.map(
+    (f) => `\t${f.chunk}:${f.line}: in ${luaFunctionLabel(f.functionName, f.chunk, f.line)}`,
+  );
+  return (
+    message + "\nstack traceback:\n" + (lines.length > 0 ? lines.join("\n") + "\n" : "") + "\t[C]: at rover\n"
+  );
 }
 
 function luaFunctionLabel(jsName: string | null, _chunk: string, _line: number): string {

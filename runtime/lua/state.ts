@@ -74,7 +74,11 @@ function installRequire(G: LuaTable, modules: Record<string, Chunk>): void {
     const chunk = Object.prototype.hasOwnProperty.call(modules, n) ? modules[n] : undefined;
     if (chunk === undefined) {
       throwLuaError(
-        "module '" + n + "' not found:\n\tno module '" + n + "' was compiled into this build (require needs a constant name)",
+        "module '" +
+          n +
+          "' not found:\n\tno module '" +
+          n +
+          "' was compiled into this build (require needs a constant name)",
       );
     }
     // As in Lua 5.1, the sentinel stays after a failed load: requiring it again reports the loop/previous error.

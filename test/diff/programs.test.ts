@@ -13,7 +13,9 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const PROGRAMS = join(ROOT, "fixtures/lua");
 const CASES = join(ROOT, "fixtures/cases");
 
-for (const name of readdirSync(PROGRAMS).filter((f) => f.endsWith(".lua")).sort()) {
+for (const name of readdirSync(PROGRAMS)
+  .filter((f) => f.endsWith(".lua"))
+  .sort()) {
   test(`fixtures/lua/${name} matches luajit`, async () => {
     const file = join(PROGRAMS, name);
     const expected = runLuajit(file);
@@ -37,7 +39,10 @@ for (const dir of readdirSync(CASES).sort()) {
   const bad = join(CASES, dir, "compile_error.lua");
   if (existsSync(bad)) {
     test(`case ${dir}: compile_error.lua is rejected at compile time, naming its line`, async () => {
-      const badLine = readFileSync(bad, "latin1").split("\n").findIndex((l) => l.includes(`"\\q"`)) + 1;
+      const badLine =
+        readFileSync(bad, "latin1")
+          .split("\n")
+          .findIndex((l) => l.includes(`"\\q"`)) + 1;
       await assert.rejects(buildApp("compile_error.lua", { cwd: join(CASES, dir) }), (e: unknown) => {
         assert.ok(e instanceof CompileError);
         assert.equal(e.diagnostics[0].line, badLine);

@@ -41,9 +41,18 @@ export async function runRover(file: string, args: string[] = []): Promise<RunOu
   try {
     writeFileSync(join(dir, "app.js"), build.code);
     writeFileSync(join(dir, "app.js.map"), JSON.stringify(build.map));
-    const r = await runMainChunk({ appPath: join(dir, "app.js"), script: basename(file), args, capture: true });
+    const r = await runMainChunk({
+      appPath: join(dir, "app.js"),
+      script: basename(file),
+      args,
+      capture: true,
+    });
     const error = firstLine(r.stderr ?? "").replace(/^rover: /, "");
-    return { stdout: r.stdout ?? "", error, status: r.kind === "script" ? r.code : r.kind === "error" ? 1 : 0 };
+    return {
+      stdout: r.stdout ?? "",
+      error,
+      status: r.kind === "script" ? r.code : r.kind === "error" ? 1 : 0,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,15 @@
+// The JSON body of every error response, {"error": "<message>"}. Built without the Lua JSON
+// encoder on purpose: an error body must never fail, so a message with invalid UTF-8 gets
+// U+FFFD replacements instead of raising a second error while reporting the first.
+
+/** `message` is a Lua byte string; the result is UTF-8 JSON as a byte string. */
+export function errorBodyBytes(message: string): string {
+  const text = isAscii(message) ? message : Buffer.from(message, "latin1").toString("utf8");
+  const json = '{"error":' + JSON.stringify(text) + "}";
+  return isAscii(json) ? json : Buffer.from(json, "utf8").toString("latin1");
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}

@@ -1,0 +1,75 @@
+// Turns what a handler returned (or raised) into a ResponseOutput (ROVER_API.md §3.2, §3.5).
+// Plain values: table → JSON 200, string/number/boolean → text 200, nil → 204. A value that
+// cannot be sent raises ReplyError, which handle() turns into a logged 500, never a 200.
+import { LuaTable } from "../lua/table.ts";
+import type { LuaValue } from "../lua/value.ts";
+import { LuaError } from "../lua/errors.ts";
+import { type } from "../lua/ops.ts";
+import { numberToString } from "../lua/number.ts";
+import { jsonEncode, JsonEncodeError } from "../lua/json.ts";
+import { RoverResponse, JSON_HEADERS, TEXT_HEADERS, NO_HEADERS } from "./response.ts";
+import { httpErrorInfo } from "./http-error.ts";
+import { errorBodyBytes } from "./error-body.ts";
+
+export interface ResponseOutput {
+  status: number;
+  /** Lower-case names; may be a shared frozen record, so never mutate it. */
+  headers: Readonly<Record<string, string>>;
+  /** null for an empty body (204, redirects). */
+  body: Buffer | null;
+}
+
+/** A handler result that cannot become a response; the message is for the log only. */
+export class ReplyError extends Error {}
+
+const NO_CONTENT: ResponseOutput = { status: 204, headers: NO_HEADERS, body: null };
+
+export const INTERNAL_ERROR: ResponseOutput = {
+  status: 500,
+  headers: JSON_HEADERS,
+  body: Buffer.from('{"error":"Internal Server Error"}'),
+};
+
+/** The response for the first value a handler returned. */
+export function replyFromValue(v: LuaValue): ResponseOutput {
+  if (v instanceof RoverResponse) return output(v.status, v.headers, v.body);
+  switch (typeof v) {
+    case "undefined":
+      return NO_CONTENT;
+    case "string":
+      return output(200, TEXT_HEADERS, v);
+    case "number":
+      return output(200, TEXT_HEADERS, numberToString(v));
+    case "boolean":
+      return output(200, TEXT_HEADERS, v ? "true" : "false");
+  }
+  if (v instanceof LuaTable) {
+    try {
+      return output(200, JSON_HEADERS, jsonEncode(v));
+    } catch (e) {
+      if (e instanceof JsonEncodeError)
+        throw new ReplyError("returned table cannot be sent as JSON: " + e.message);
+      throw e;
+    }
+  }
+  throw new ReplyError("returned a " + type(v) + " value, which cannot be sent as a response");
+}
+
+/** The response for an uncaught 4xx error object, or undefined when `e` is anything else (a 500). */
+export function replyFromHttpError(e: unknown): ResponseOutput | undefined {
+  if (!(e instanceof LuaError)) return undefined;
+  const info = httpErrorInfo(e.value);
+  if (info === undefined) return undefined;
+  // The table is writable from Lua; a status outside 4xx/5xx would turn an error into a success.
+  const status =
+    Number.isInteger(info.status) && info.status >= 400 && info.status <= 599 ? info.status : 500;
+  return output(status, JSON_HEADERS, errorBodyBytes(info.message));
+}
+
+function output(
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string | null,
+): ResponseOutput {
+  return { status, headers, body: body === null ? null : Buffer.from(body, "latin1") };
+}

@@ -1,0 +1,134 @@
+// Reads the api table returned by the main chunk into routes (ROVER_API.md §1.2-1.5), once
+// at boot. Walks in insertion order, so routes keep declaration order. Route paths use
+// positional parameter names (:p0, :p1, ...) because Lua parameter names may contain any
+// character while the router ends a name at '-', '.' or '('; RouteSpec.params maps them back.
+import { LuaTable } from "../lua/table.ts";
+import type { LuaValue, LuaFunction } from "../lua/value.ts";
+import { type } from "../lua/ops.ts";
+import { numberToString } from "../lua/number.ts";
+import {
+  METHOD_NAMES,
+  unknownMethod,
+  emptyParamName,
+  invalidRouteEntry,
+  duplicateRoute,
+  conflictingRoutes,
+  routeCycle,
+  unroutableSegment,
+} from "./errors.ts";
+import { BUILDER_NAMES } from "./responses.ts";
+
+export type HttpMethod = "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteSpec {
+  /** Index into the app's handlers; what RoverApp.handle takes. */
+  id: number;
+  method: HttpMethod;
+  /** Router path: "/users/:p0/posts". Static segments are UTF-8 decoded, ':' escaped as '::'. */
+  path: string;
+  /** Lua parameter names in path order: ["id"] for p_id. */
+  params: string[];
+  /** Upstream's display form for messages and logs: "/users/{id}". */
+  pattern: string;
+}
+
+export interface RouteTable {
+  routes: RouteSpec[];
+  handlers: LuaFunction[];
+}
+
+const METHODS = new Map<string, HttpMethod>(METHOD_NAMES.map((m) => [m, m.toUpperCase() as HttpMethod]));
+const ROOT_SKIP = new Set<string>(BUILDER_NAMES);
+
+interface Walk {
+  out: RouteTable;
+  /** "GET /users/:p0" → pattern of the route that took it, to report duplicates. */
+  seen: Map<string, string>;
+  /** Tables on the current path: a table containing itself would recurse forever. */
+  ancestors: Set<LuaTable>;
+}
+
+export function readRouteTree(api: LuaTable): RouteTable {
+  const walk: Walk = { out: { routes: [], handlers: [] }, seen: new Map(), ancestors: new Set() };
+  visit(walk, api, "", "", [], true);
+  return walk.out;
+}
+
+/** `display` is upstream's form ("/users/{id}"), `path` the router's ("/users/:p0"). */
+function visit(
+  walk: Walk,
+  table: LuaTable,
+  display: string,
+  path: string,
+  params: string[],
+  root: boolean,
+): void {
+  if (walk.ancestors.has(table)) throw routeCycle(display || "/");
+  walk.ancestors.add(table);
+  for (let e = table.next(undefined); e !== undefined; e = table.next(e[0])) {
+    const [key, value] = e;
+    if (typeof key === "string") {
+      if (key.startsWith("__rover_") || (root && ROOT_SKIP.has(key))) continue;
+      if (typeof value === "function") {
+        addRoute(walk, key, value, display, path, params);
+        continue;
+      }
+      if (value instanceof LuaTable) {
+        if (key.startsWith("p_")) {
+          const name = key.slice(2);
+          if (name === "") throw emptyParamName(display);
+          const next = params.concat(name);
+          visit(walk, value, display + "/{" + name + "}", path + "/:p" + params.length, next, false);
+        } else {
+          if (key.includes("*")) throw unroutableSegment(key, display || "/");
+          visit(walk, value, display + "/" + key, path + "/" + routerSegment(key), params, false);
+        }
+        continue;
+      }
+    }
+    throw invalidRouteEntry(display || "/", debugValue(key), debugValue(value));
+  }
+  walk.ancestors.delete(table);
+}
+
+function addRoute(
+  walk: Walk,
+  key: string,
+  handler: LuaFunction,
+  display: string,
+  path: string,
+  params: string[],
+): void {
+  const method = METHODS.get(key.toLowerCase());
+  const pattern = display || "/";
+  if (method === undefined) throw unknownMethod(key, pattern);
+  const routerPath = path || "/";
+  const id = method + " " + routerPath;
+  const earlier = walk.seen.get(id);
+  if (earlier !== undefined) {
+    throw earlier === pattern ? duplicateRoute(method, pattern) : conflictingRoutes(method, earlier, pattern);
+  }
+  walk.seen.set(id, pattern);
+  const routes = walk.out.routes;
+  routes.push({ id: routes.length, method, path: routerPath, params, pattern });
+  walk.out.handlers.push(handler);
+}
+
+/** A Lua key (bytes) as the router sees a decoded path segment: UTF-8 text, ':' doubled. */
+function routerSegment(key: string): string {
+  let s = key;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) {
+      s = Buffer.from(key, "latin1").toString("utf8");
+      break;
+    }
+  }
+  return s.replaceAll(":", "::");
+}
+
+function debugValue(v: LuaValue): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number") return numberToString(v);
+  if (typeof v === "boolean" || v === undefined) return String(v ?? "nil");
+  return type(v);
+}

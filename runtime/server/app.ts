@@ -1,0 +1,115 @@
+// The Fastify instance of one worker: one route per RoverApp route, each with its route id
+// bound at start. Body parsing is the handler's business (ctx:body()), so every default
+// content-type parser is replaced by a catch-all that keeps the raw Buffer, and the
+// Content-Type header is hidden from Fastify so no body is refused before a handler asks.
+import Fastify from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from "fastify";
+import type { Logger } from "pino";
+import type { RoverApp, RouteSpec, ResponseOutput, RequestInput } from "../rover/boot.ts";
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const NOT_FOUND = '{"error":"Not Found"}';
+const INTERNAL = '{"error":"Internal Server Error"}';
+const NO_PARAMS: string[] = [];
+/** Methods Fastify reads a body for (its `bodywith` set); the others never reach a parser. */
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance {
+  const fastify = Fastify({
+    logger: false,
+    bodyLimit: app.config.bodyLimit,
+    // Keep-alive connections that are idle are closed by close(); busy ones finish first.
+    forceCloseConnections: "idle",
+    frameworkErrors: badUrl,
+  });
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser("*", { parseAs: "buffer" }, keepRawBody);
+  fastify.setNotFoundHandler(notFound);
+  fastify.setErrorHandler(function roverErrorHandler(error: FastifyError, request, reply) {
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
+    if (status === 500)
+      logger.error({ url: request.url, error: error.message }, "Request failed before the handler");
+    reply
+      .code(status)
+      .header("content-type", JSON_TYPE)
+      .send(status === 500 ? INTERNAL : JSON.stringify({ error: error.message }));
+  });
+  // Explicit HEAD routes first: Fastify then skips the automatic HEAD of the GET route.
+  const ordered = [...app.routes].sort((a, b) => Number(b.method === "HEAD") - Number(a.method === "HEAD"));
+  for (const route of ordered) {
+    fastify.route({
+      method: route.method,
+      url: route.path,
+      handler: routeHandler(app, route),
+      onRequest: BODY_METHODS.has(route.method) ? hideContentType : undefined,
+    });
+  }
+  return fastify;
+}
+
+/** The request handler of one route: raw request pieces in, ResponseOutput out, all synchronous. */
+function routeHandler(app: RoverApp, route: RouteSpec) {
+  const id = route.id;
+  const keys = route.params.map((_, i) => "p" + i);
+  return function roverRoute(request: FastifyRequest, reply: FastifyReply): void {
+    const raw = request.raw;
+    let params = NO_PARAMS;
+    if (keys.length > 0) {
+      const found = request.params as Record<string, string>;
+      params = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const v = found[keys[i]];
+        // ROVER_API.md §1.6: a parameter never matches the empty string ("/users//posts").
+        if (v === undefined || v === "") return notFound(request, reply);
+        params[i] = v;
+      }
+    }
+    const url = raw.url!;
+    const q = url.indexOf("?");
+    const body = request.body;
+    const input: RequestInput = {
+      method: raw.method!,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? "" : url.slice(q + 1),
+      params,
+      rawHeaders: raw.rawHeaders,
+      body: body instanceof Buffer ? body : null,
+    };
+    send(reply, app.handle(id, input));
+  };
+}
+
+function send(reply: FastifyReply, out: ResponseOutput): void {
+  reply.code(out.status);
+  const headers = out.headers;
+  for (const name in headers) reply.header(name, headers[name]);
+  if (out.body === null) reply.send();
+  else reply.send(out.body);
+}
+
+function keepRawBody(_request: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void): void {
+  done(null, body);
+}
+
+/**
+ * Fastify refuses a malformed Content-Type (415) and an empty JSON body (400) before the
+ * handler runs. Hiding the header sends every body to the catch-all parser instead; ctx
+ * reads Content-Type from rawHeaders, which this does not touch.
+ */
+function hideContentType(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const headers = request.raw.headers;
+  if (headers["content-type"] !== undefined) headers["content-type"] = undefined;
+  done();
+}
+
+function notFound(_request: FastifyRequest, reply: FastifyReply): void {
+  reply.code(404).header("content-type", JSON_TYPE).send(NOT_FOUND);
+}
+
+/** Malformed percent-encoding in the path (FST_ERR_BAD_URL) and similar router errors. */
+function badUrl(_error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  reply.code(400).header("content-type", JSON_TYPE).send('{"error":"Bad Request"}');
+}

@@ -1,0 +1,29 @@
+// Messages between the main thread (workers.ts) and a worker thread (worker.ts), in the
+// order they flow: boot result, then listen / listening, then close / closed.
+import type { LogLevel } from "../rover/boot.ts";
+
+export interface WorkerData {
+  /** file: URL of the compiled dist/app.js. */
+  appUrl: string;
+  index: number;
+  /** Drop what the main chunk prints while booting (every worker but the first). */
+  quietBoot: boolean;
+}
+
+export interface BootedConfig {
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  ignored: string[];
+}
+
+export type WorkerMessage =
+  | { type: "booted"; config: BootedConfig; routes: number }
+  | { type: "script" }
+  | { type: "exit"; code: number }
+  | { type: "failed"; message: string }
+  | { type: "listening" }
+  | { type: "listen-failed"; code: string | undefined; message: string }
+  | { type: "closed" };
+
+export type MainMessage = { type: "listen"; host: string; port: number } | { type: "close" };
