@@ -16,6 +16,8 @@ Usage:
                                     serve a build on N worker threads (default: all cores)
   rover inspect <app.lua> [--routes] [--module name]
                                     print the emitted JavaScript (or the routes)
+  rover check <app.lua> [--json]    check the app and its modules without serving: syntax,
+                                    routes, guard schemas, undefined globals (exit 1 on errors)
   rover help [command]
 
 Environment: PORT and HOST override the app's config (flags win); NO_COLOR disables colour.
@@ -39,6 +41,7 @@ const SPECS: Record<string, FlagSpec & { usage: string }> = {
     booleans: ["routes"],
     usage: "rover inspect <app.lua> [--routes] [--module name]",
   },
+  check: { values: {}, booleans: ["json"], usage: "rover check <app.lua> [--json]" },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -71,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const target = positionals[0];
   if (target === undefined) {
-    writeErr(`rover ${command}: missing ${command === "start" ? "<dist>" : "<app.lua>"}\nUsage: ${spec.usage}\n`);
+    writeErr(
+      `rover ${command}: missing ${command === "start" ? "<dist>" : "<app.lua>"}\nUsage: ${spec.usage}\n`,
+    );
     return 1;
   }
   const server = {
@@ -90,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "inspect":
       return inspect(target, { routes: flags.routes === true, module: flags.module as string | undefined });
+    case "check": {
+      const { check } = await import("./commands/check.ts");
+      return check(target, { json: flags.json === true });
+    }
   }
   return 1;
 }

@@ -47,7 +47,7 @@ export const index = (object: JsNode, property: JsNode): JsNode => ({
 });
 export const binary = (operator: string, left: JsNode, right: JsNode, from?: Loc): JsNode =>
   at({ type: "BinaryExpression", operator, left, right }, from);
-export const logical = (operator: "&&" | "||", left: JsNode, right: JsNode): JsNode => ({
+export const logical = (operator: "&&" | "||" | "??", left: JsNode, right: JsNode): JsNode => ({
   type: "LogicalExpression",
   operator,
   left,

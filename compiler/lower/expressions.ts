@@ -8,6 +8,7 @@ import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
+import { getMethodFast, getNumFast, getStrFast, tableWithStrs } from "./fast-paths.ts";
 
 const ARITH: Record<string, string> = {
   "+": "add",
@@ -134,9 +135,12 @@ export function lowerExpr(e: L.Expression, ctx: LowerContext): JsNode {
     case "Identifier":
       return lowerIdentifier(e, ctx);
     case "MemberExpression":
-      return b.call(
-        ctx.helper("indexStr"),
-        [lowerExpr(e.base, ctx), b.lit(e.identifier.name), ...descArg(e.base, ctx)],
+      return getStrFast(
+        lowerExpr(e.base, ctx),
+        isLocal(e.base, ctx),
+        e.identifier.name,
+        descArg(e.base, ctx),
+        ctx,
         e,
       );
     case "IndexExpression":
@@ -167,9 +171,18 @@ function lowerIdentifier(e: L.Identifier, ctx: LowerContext): JsNode {
 function lowerIndex(e: L.IndexExpression, ctx: LowerContext): JsNode {
   const obj = lowerExpr(e.base, ctx);
   if (e.index.type === "StringLiteral") {
-    return b.call(ctx.helper("indexStr"), [obj, b.lit(e.index.value), ...descArg(e.base, ctx)], e);
+    return getStrFast(obj, isLocal(e.base, ctx), e.index.value, descArg(e.base, ctx), ctx, e);
+  }
+  const simpleIndex = e.index.type === "NumericLiteral" || isLocal(e.index, ctx);
+  if (simpleIndex && isKnownNumber(e.index, ctx)) {
+    return getNumFast(obj, isLocal(e.base, ctx), lowerExpr(e.index, ctx), descArg(e.base, ctx), ctx, e);
   }
   return b.call(ctx.helper("index"), [obj, lowerExpr(e.index, ctx), ...descArg(e.base, ctx)], e);
+}
+
+/** A local variable: reading it twice has no side effect and gives the same value. */
+export function isLocal(e: L.Expression, ctx: LowerContext): boolean {
+  return e.type === "Identifier" && ctx.lookup(e.name) !== undefined;
 }
 
 /** A call or `...` kept whole: evaluates to one value or a Multi. */
@@ -209,7 +222,7 @@ export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
     const simple = base.base.type === "Identifier" && ctx.lookup(base.base.name) !== undefined;
     const objExpr = lowerExpr(base.base, ctx);
     const self = simple ? objExpr : ctx.fn.temp();
-    const method = b.call(ctx.helper("indexStr"), [self, b.lit(name), ...descArg(base.base, ctx)], base);
+    const method = getMethodFast(self, name, descArg(base.base, ctx), ctx, base);
     const fn = b.call(ctx.helper("callable"), [method, b.lit(`method '${name}'`)]);
     const invoke = b.call(fn, [self, ...args], e);
     return simple ? invoke : b.seq([b.assign(self, objExpr), invoke]);
@@ -219,6 +232,20 @@ export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
 }
 
 function lowerTable(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
+  const stringKeyed = e.fields.every(
+    (f) => f.type === "TableValue" || f.type === "TableKeyString" || f.key.type === "StringLiteral",
+  );
+  if (stringKeyed && e.fields.some((f) => f.type !== "TableValue")) {
+    const items = e.fields.filter((f) => f.type === "TableValue").map((f) => f.value);
+    const arr = items.length === 0 ? null : b.array(lowerExprList(items, ctx));
+    const fields: [string, JsNode][] = [];
+    for (const f of e.fields) {
+      if (f.type === "TableKeyString") fields.push([f.key.name, lowerExpr(f.value, ctx)]);
+      else if (f.type === "TableKey")
+        fields.push([(f.key as L.StringLiteral).value, lowerExpr(f.value, ctx)]);
+    }
+    return tableWithStrs(arr, fields, ctx, e);
+  }
   const items: L.Expression[] = [];
   const pairs: JsNode[] = [];
   for (const f of e.fields) {

@@ -9,6 +9,7 @@ import type { LowerContext } from "./context.ts";
 import {
   describe,
   isKnownNumber,
+  isLocal,
   isMultiValued,
   lowerCall,
   lowerCondition,
@@ -19,6 +20,7 @@ import {
 } from "./expressions.ts";
 import { declaredName, lowerFunction } from "./functions.ts";
 import { lowerGoto, withLabels } from "./gotos.ts";
+import { setStrFast } from "./fast-paths.ts";
 
 /** Lowers statements into the current scope (the caller opens the block scope). */
 export function lowerStatements(stmts: L.Statement[], ctx: LowerContext): JsNode[] {
@@ -167,13 +169,18 @@ function assignTo(target: Target, value: JsNode, ctx: LowerContext, obj?: JsNode
     );
   }
   const d = describe(target.base, ctx);
+  const desc = d === undefined ? [] : [b.lit(d)];
   const o = obj ?? lowerExpr(target.base, ctx);
-  const k =
-    key ??
-    (target.type === "MemberExpression" ? b.lit(target.identifier.name) : lowerExpr(target.index, ctx));
-  const args = [o, k, value];
-  if (d !== undefined) args.push(b.lit(d));
-  return b.exprStmt(b.call(ctx.helper("setIndex"), args, target), target);
+  const simple = obj !== undefined || isLocal(target.base, ctx);
+  const constKey =
+    target.type === "MemberExpression"
+      ? target.identifier.name
+      : target.index.type === "StringLiteral"
+        ? target.index.value
+        : null;
+  if (constKey !== null) return b.exprStmt(setStrFast(o, simple, constKey, value, desc, ctx, target), target);
+  const k = key ?? lowerExpr((target as L.IndexExpression).index, ctx);
+  return b.exprStmt(b.call(ctx.helper("setIndex"), [o, k, value, ...desc], target), target);
 }
 
 function lowerAssignment(s: L.AssignmentStatement, ctx: LowerContext): JsNode[] {

@@ -32,12 +32,15 @@ class TableStepper implements Stepper {
   b: LuaValue = undefined;
   private readonly t: LuaTable;
   private i = 0;
-  private hashIter: Iterator<[any, LuaValue]> | null = null;
+  /** Keys outside the array part, snapshotted when the array part is done. */
+  private keys: any[] | null = null;
+  private k = 0;
   constructor(t: LuaTable) {
     this.t = t;
   }
   step(): boolean {
-    const arr = this.t.arr;
+    const t = this.t;
+    const arr = t.arr;
     while (this.i < arr.length) {
       const v = arr[this.i++];
       if (v !== undefined) {
@@ -46,21 +49,24 @@ class TableStepper implements Stepper {
         return true;
       }
     }
-    if (this.hashIter === null) {
-      if (this.t.hash === null) return false;
-      this.hashIter = this.t.hash.entries();
+    if (this.keys === null) {
+      const keys: any[] = [];
+      const s = t.strs;
+      for (const key in s) keys.push(key);
+      if (t.hash !== null) for (const key of t.hash.keys()) keys.push(key);
+      this.keys = keys;
     }
-    for (;;) {
-      const r = this.hashIter.next();
-      if (r.done) return false;
-      const [k, v] = r.value;
-      // Keys the array part absorbed during the loop were already visited there.
+    // Keys assigned nil during the loop (allowed in Lua) are skipped here.
+    while (this.k < this.keys.length) {
+      const key = this.keys[this.k++];
+      const v = typeof key === "string" ? t.strs[key] : t.get(key);
       if (v !== undefined) {
-        this.a = k;
+        this.a = key;
         this.b = v;
         return true;
       }
     }
+    return false;
   }
   at(i: number): LuaValue {
     return i === 0 ? this.a : i === 1 ? this.b : undefined;

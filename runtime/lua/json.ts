@@ -64,39 +64,35 @@ function isHiddenKey(k: unknown): boolean {
   return typeof k === "string" && k.startsWith(HIDDEN_PREFIX);
 }
 
+/** True when the table has a visible key outside its array part. */
+function hasVisibleKeys(t: LuaTable): boolean {
+  const strs = t.strs;
+  for (const k in strs) if (strs[k] !== undefined && !isHiddenKey(k)) return true;
+  const hash = t.hash;
+  return hash !== null && hash.size > 0;
+}
+
 function encodeTable(t: LuaTable, depth: number): string {
   if (depth > MAX_ENCODE_DEPTH) throw new JsonEncodeError("nesting deeper than 64 levels (cycle?)");
   const arr = t.arr;
-  const hash = t.hash;
-  let hashVisible = false;
-  if (hash !== null && hash.size > 0) {
-    if (arr.length === 0 && !t.jsonArray) return encodeObject(t, depth);
-    for (const k of hash.keys()) {
-      if (!isHiddenKey(k)) {
-        hashVisible = true;
-        break;
-      }
-    }
+  if (hasVisibleKeys(t)) return encodeObject(t, depth);
+  if (arr.length === 0) return t.jsonArray ? "[]" : "{}";
+  // An array exactly when the keys are 1..n (no holes); a table decoded from a JSON array
+  // keeps its shape, holes included (they came from nulls).
+  let out = "[";
+  for (let i = 0; i < arr.length; i++) {
+    const x = arr[i];
+    if (x === undefined && !t.jsonArray) return encodeObject(t, depth);
+    if (i > 0) out += ",";
+    out += x === undefined ? "null" : encodeValue(x, depth);
   }
-  if (!hashVisible) {
-    if (arr.length === 0) return t.jsonArray ? "[]" : "{}";
-    // An array exactly when the keys are 1..n: the array part has no holes.
-    let out = "[";
-    for (let i = 0; i < arr.length; i++) {
-      const x = arr[i];
-      if (x === undefined) return encodeObject(t, depth);
-      if (i > 0) out += ",";
-      out += encodeValue(x, depth);
-    }
-    return out + "]";
-  }
-  return encodeObject(t, depth);
+  return out + "]";
 }
 
 /** Encoded forms of recently seen object keys: the same few keys recur across the rows of a response. */
 const keyCache = new Map<string, string>();
 
-/** Array-part keys first ("1", "2", ... skipping holes), then the hash part in insertion order. */
+/** Array-part keys first ("1", "2", ... skipping holes), then string keys in insertion order, then numeric keys. */
 function encodeObject(t: LuaTable, depth: number): string {
   let out = "{";
   let first = true;
@@ -107,20 +103,24 @@ function encodeObject(t: LuaTable, depth: number): string {
     out += (first ? '"' : ',"') + (i + 1) + '":' + encodeValue(x, depth);
     first = false;
   }
+  const strs = t.strs;
+  for (const k in strs) {
+    const x = strs[k];
+    if (x === undefined) continue;
+    let key = keyCache.get(k);
+    if (key === undefined) {
+      if (k.startsWith(HIDDEN_PREFIX)) continue;
+      key = encodeString(k);
+      if (keyCache.size < 4096 && k.length <= 64) keyCache.set(k, key);
+    }
+    out += (first ? "" : ",") + key + ":" + encodeValue(x, depth);
+    first = false;
+  }
   if (t.hash !== null) {
     for (const [k, x] of t.hash) {
       if (x === undefined) continue;
       let key: string;
-      if (typeof k === "string") {
-        const cached = keyCache.get(k);
-        if (cached !== undefined) {
-          key = cached;
-        } else {
-          if (k.startsWith(HIDDEN_PREFIX)) continue;
-          key = encodeString(k);
-          if (keyCache.size < 4096 && k.length <= 64) keyCache.set(k, key);
-        }
-      } else if (typeof k === "number") {
+      if (typeof k === "number") {
         key = '"' + encodeNumber(k) + '"';
       } else {
         throw new JsonEncodeError(

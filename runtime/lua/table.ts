@@ -1,38 +1,60 @@
-// LuaTable: an array part for the keys 1..n and an insertion-ordered Map for every other
-// key, plus a metatable. Invariants (keep them when editing):
+// LuaTable: an array part for the keys 1..n, an object for string keys, and a Map for
+// every other key, plus a metatable. Invariants (keep them when editing):
 //  - arr[i] holds key i+1; holes (undefined) may exist inside arr but never at its end;
-//  - hash never holds an integer key in [1, arr.length + 1], so `#t` is arr.length.
-// Map keys use SameValueZero, so 1 and 1.0 are one key, -0 is 0, and "1" is another key.
+//  - hash never holds an integer key in [1, arr.length + 1], so `#t` is arr.length;
+//  - hash never holds a string key (strings live in strs).
+// Map keys use SameValueZero, so 1 and 1.0 are one key, -0 is 0; "1" is a string key.
 import type { LuaValue } from "./value.ts";
 import { throwLuaError } from "./errors.ts";
 
+/**
+ * String keys live in `strs`, an ordinary JS object whose prototype chain holds no
+ * properties at all (so "__proto__", "constructor", "toString" are plain keys): V8 gives
+ * such objects hidden classes, and the compiler emits inline `t.strs.name` loads that get
+ * per-site inline caches. A nil assignment leaves an `undefined` tombstone (deleting would
+ * drop the object to dictionary mode); dynamic-key deletions are counted and compacted.
+ */
+const STRS_PROTO: Record<string, LuaValue> = Object.freeze(Object.create(null));
+export const EMPTY_STRS: Record<string, LuaValue> = Object.freeze(Object.create(STRS_PROTO));
+
+export function newStrs(): Record<string, LuaValue> {
+  return Object.create(STRS_PROTO);
+}
+
 export class LuaTable {
   arr: LuaValue[];
+  strs: Record<string, LuaValue>;
+  /** Keys that are neither strings nor array-part integers; null until the first one. */
   hash: Map<any, LuaValue> | null;
   metatable: LuaTable | undefined;
   /** Set on tables decoded from a JSON array or produced as a guard array: they encode as [] when empty. */
   jsonArray: boolean;
-  /** Snapshot of hash keys for next(); rebuilt when a traversal enters the hash part. */
+  /** Tombstones left in `strs` by nil assignments through the helpers. */
+  private deadStrs: number;
+  /** Snapshot of non-array keys for next(); rebuilt when a traversal leaves the array part. */
   private iterKeys: any[] | null;
   private iterPos: number;
 
   constructor(arr?: LuaValue[]) {
     this.arr = arr === undefined ? [] : arr;
+    this.strs = EMPTY_STRS;
     this.hash = null;
     this.metatable = undefined;
     this.jsonArray = false;
+    this.deadStrs = 0;
     this.iterKeys = null;
     this.iterPos = 0;
     if (arr !== undefined) this.trimArray();
   }
 
   get(key: LuaValue): LuaValue {
+    if (typeof key === "string") return this.strs[key];
     if (typeof key === "number") return this.getNum(key);
     return this.hash === null ? undefined : this.hash.get(key);
   }
 
   getStr(key: string): LuaValue {
-    return this.hash === null ? undefined : this.hash.get(key);
+    return this.strs[key];
   }
 
   getNum(key: number): LuaValue {
@@ -42,14 +64,22 @@ export class LuaTable {
   }
 
   set(key: LuaValue, value: LuaValue): void {
-    if (typeof key === "number") return this.setNum(key, value);
     if (typeof key === "string") return this.setStr(key, value);
+    if (typeof key === "number") return this.setNum(key, value);
     if (key === undefined) throwLuaError("table index is nil");
     this.setHash(key, value);
   }
 
   setStr(key: string, value: LuaValue): void {
-    this.setHash(key, value);
+    let s = this.strs;
+    if (value === undefined) {
+      if (s[key] === undefined) return;
+      s[key] = undefined;
+      if (++this.deadStrs > 32) this.compactStrs();
+      return;
+    }
+    if (s === EMPTY_STRS) s = this.strs = newStrs();
+    s[key] = value;
   }
 
   setNum(key: number, value: LuaValue): void {
@@ -78,6 +108,22 @@ export class LuaTable {
     this.hash.set(key, value);
   }
 
+  /** Rebuilds `strs` without tombstones when they outnumber the live keys (checked every 32 deletions). */
+  private compactStrs(): void {
+    const old = this.strs;
+    let live = 0;
+    let total = 0;
+    for (const k in old) {
+      total++;
+      if (old[k] !== undefined) live++;
+    }
+    this.deadStrs = 0;
+    if (total - live <= live) return;
+    const s = newStrs();
+    for (const k in old) if (old[k] !== undefined) s[k] = old[k];
+    this.strs = s;
+  }
+
   /** Pulls keys n+1, n+2, ... out of the hash part after the array grew to n. */
   private migrateFromHash(): void {
     const h = this.hash!;
@@ -102,6 +148,26 @@ export class LuaTable {
     return this.arr.length;
   }
 
+  /** True when the table has no key outside the array part. */
+  hasOnlyArrayPart(): boolean {
+    if (this.hash !== null && this.hash.size > 0) return false;
+    const s = this.strs;
+    for (const k in s) if (s[k] !== undefined) return false;
+    return true;
+  }
+
+  /** Calls f for every entry: the array part in order, then string keys, then other keys. */
+  forEach(f: (key: LuaValue, value: LuaValue) => void): void {
+    const a = this.arr;
+    for (let i = 0; i < a.length; i++) if (a[i] !== undefined) f(i + 1, a[i]);
+    const s = this.strs;
+    for (const k in s) {
+      const v = s[k];
+      if (v !== undefined) f(k, v);
+    }
+    if (this.hash !== null) for (const [k, v] of this.hash) f(k, v);
+  }
+
   /** Lua's next(t, key): [key, value] of the entry after `key`, or undefined at the end. */
   next(key: LuaValue): [LuaValue, LuaValue] | undefined {
     const a = this.arr;
@@ -110,36 +176,42 @@ export class LuaTable {
       if (typeof key === "number" && (key | 0) === key && key >= 1 && key <= a.length) {
         i = key;
       } else {
-        return this.nextInHash(key);
+        return this.nextOutsideArray(key);
       }
     }
     for (; i < a.length; i++) {
       if (a[i] !== undefined) return [i + 1, a[i]];
     }
-    if (this.hash === null || this.hash.size === 0) return undefined;
-    this.iterKeys = Array.from(this.hash.keys());
+    this.iterKeys = this.keysOutsideArray();
     this.iterPos = -1;
-    return this.scanHash(0);
+    return this.scanKeys(0);
   }
 
-  private nextInHash(key: LuaValue): [LuaValue, LuaValue] | undefined {
+  private keysOutsideArray(): any[] {
+    const keys: any[] = [];
+    const s = this.strs;
+    for (const k in s) if (s[k] !== undefined) keys.push(k);
+    if (this.hash !== null) for (const k of this.hash.keys()) keys.push(k);
+    return keys;
+  }
+
+  private nextOutsideArray(key: LuaValue): [LuaValue, LuaValue] | undefined {
     let keys = this.iterKeys;
     let pos = this.iterPos;
     if (keys === null || keys[pos] !== key) {
       if (keys === null || (pos = keys.indexOf(key)) < 0) {
-        keys = this.iterKeys = this.hash === null ? [] : Array.from(this.hash.keys());
+        keys = this.iterKeys = this.keysOutsideArray();
         pos = keys.indexOf(key);
         if (pos < 0) throwLuaError("invalid key to 'next'");
       }
     }
-    return this.scanHash(pos + 1);
+    return this.scanKeys(pos + 1);
   }
 
-  private scanHash(from: number): [LuaValue, LuaValue] | undefined {
+  private scanKeys(from: number): [LuaValue, LuaValue] | undefined {
     const keys = this.iterKeys!;
-    const h = this.hash!;
     for (let p = from; p < keys.length; p++) {
-      const v = h.get(keys[p]);
+      const v = this.get(keys[p]);
       if (v !== undefined) {
         this.iterPos = p;
         return [keys[p], v];

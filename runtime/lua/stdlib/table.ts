@@ -222,6 +222,7 @@ function maxn(t: LuaValue): number {
   const tt = tableArg(t, 1, "maxn", arguments.length > 0);
   let m = tt.arr.length;
   if (tt.hash !== null) {
+    // Numeric keys outside the array part live in the hash part (strings never do).
     for (const k of tt.hash.keys()) if (typeof k === "number" && k > m) m = k;
   }
   return m;

@@ -1,0 +1,131 @@
+// Inline fast paths for table access. A helper call such as $indexStr(t, "x") shares one
+// inline cache among every site in the program; emitting the common case inline gives each
+// site its own, so V8 sees `t.strs.x` on objects of one hidden class and compiles it to a
+// load. Every fast path falls back to the full helper (metatables, strings, errors).
+import * as b from "./builders.ts";
+import type { JsNode } from "./builders.ts";
+import type { LowerContext } from "./context.ts";
+
+const defined = (v: JsNode) => b.binary("!==", v, b.undef());
+const isTable = (o: JsNode, ctx: LowerContext) => b.binary("instanceof", o, ctx.helper("LuaTable"));
+const strsOf = (o: JsNode) => b.member(o, "strs");
+const field = (obj: JsNode, key: string) => b.index(obj, b.lit(key));
+
+/** Evaluates `obj` once: a simple local is used as is, anything else goes through a temp. */
+export function once(obj: JsNode, simple: boolean, ctx: LowerContext): { ref: JsNode; setup: JsNode[] } {
+  if (simple) return { ref: obj, setup: [] };
+  const t = ctx.fn.temp();
+  return { ref: t, setup: [b.assign(t, obj)] };
+}
+
+/** t.key: own string key inline, then $indexStr. */
+export function getStrFast(
+  obj: JsNode,
+  simple: boolean,
+  key: string,
+  desc: JsNode[],
+  ctx: LowerContext,
+  at?: any,
+): JsNode {
+  const { ref, setup } = once(obj, simple, ctx);
+  const v = ctx.fn.temp();
+  const fast = b.logical("&&", isTable(ref, ctx), defined(b.assign(v, field(strsOf(ref), key))));
+  const slow = b.call(ctx.helper("indexStr"), [ref, b.lit(key), ...desc], at);
+  return b.seq([...setup, b.cond(fast, v, slow)]);
+}
+
+/**
+ * o:m(...) method lookup: own key, then the class table one `__index` away (the usual
+ * `Class.__index = Class` pattern), then $indexStr for everything else.
+ */
+export function getMethodFast(
+  self: JsNode,
+  key: string,
+  desc: JsNode[],
+  ctx: LowerContext,
+  at?: any,
+): JsNode {
+  const v = ctx.fn.temp();
+  const cls = ctx.fn.temp();
+  const own = field(strsOf(self), key);
+  const viaIndex = b.cond(
+    b.logical(
+      "&&",
+      defined(b.member(self, "metatable")),
+      b.binary(
+        "instanceof",
+        b.assign(cls, field(strsOf(b.member(self, "metatable")), "__index")),
+        ctx.helper("LuaTable"),
+      ),
+    ),
+    field(strsOf(cls), key),
+    b.undef(),
+  );
+  const lookup = b.cond(isTable(self, ctx), b.logical("??", own, viaIndex), b.undef());
+  const slow = b.call(ctx.helper("indexStr"), [self, b.lit(key), ...desc], at);
+  return b.cond(defined(b.assign(v, lookup)), v, slow);
+}
+
+/** t[i] for an index known to be a number: the array part inline, then $index. */
+export function getNumFast(
+  obj: JsNode,
+  simple: boolean,
+  idx: JsNode,
+  desc: JsNode[],
+  ctx: LowerContext,
+  at?: any,
+): JsNode {
+  const { ref, setup } = once(obj, simple, ctx);
+  const v = ctx.fn.temp();
+  const slot = idx.type === "Literal" ? b.lit((idx.value as number) - 1) : b.binary("-", idx, b.lit(1));
+  const fast = b.logical("&&", isTable(ref, ctx), defined(b.assign(v, b.index(b.member(ref, "arr"), slot))));
+  const slow = b.call(ctx.helper("index"), [ref, idx, ...desc], at);
+  return b.seq([...setup, b.cond(fast, v, slow)]);
+}
+
+/**
+ * t.key = value: stored inline when the key exists (a metatable cannot intercept then) or
+ * the table has no metatable and its own string store; otherwise $setIndex.
+ */
+export function setStrFast(
+  obj: JsNode,
+  simple: boolean,
+  key: string,
+  value: JsNode,
+  desc: JsNode[],
+  ctx: LowerContext,
+  at?: any,
+): JsNode {
+  const { ref, setup } = once(obj, simple, ctx);
+  const val = ctx.fn.temp();
+  const strs = ctx.fn.temp();
+  const exists = defined(field(b.assign(strs, strsOf(ref)), key));
+  const open = b.logical(
+    "&&",
+    b.binary("===", b.member(ref, "metatable"), b.undef()),
+    b.binary("!==", strs, ctx.helper("EMPTY_STRS")),
+  );
+  const fast = b.logical("&&", isTable(ref, ctx), b.logical("||", exists, open));
+  const store = b.assign(field(strs, key), val);
+  const slow = b.call(ctx.helper("setIndex"), [ref, b.lit(key), val, ...desc], at);
+  return b.seq([...setup, b.assign(val, value), b.cond(fast, store, slow)]);
+}
+
+/** { x = 1, y = f() } with string keys: the table's string store is filled inline, in source order. */
+export function tableWithStrs(
+  items: JsNode | null,
+  fields: [string, JsNode][],
+  ctx: LowerContext,
+  at?: any,
+): JsNode {
+  const t = ctx.fn.temp();
+  const s = ctx.fn.temp();
+  const create = b.newExpr(ctx.helper("LuaTable"), items === null ? [] : [items], at);
+  const out: JsNode[] = [
+    b.assign(t, create),
+    b.assign(s, b.assign(strsOf(t), b.call(ctx.helper("newStrs"), []))),
+  ];
+  for (const [k, v] of fields) out.push(b.assign(field(s, k), v));
+  out.push(t);
+  return b.seq(out);
+}
