@@ -3,6 +3,7 @@
 // The map gets `x_rover_chunks` (Lua chunk name per source) so the runtime can name Lua
 // frames. Writes dist/ only when asked; `rover run` keeps the result in memory.
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +41,12 @@ export interface BuildResult {
   modules: LuaModuleFile[];
   warnings: Diagnostic[];
 }
+
+/**
+ * Compiled modules kept between builds (rover dev), keyed by absolute path: a module whose
+ * content hash (bytes and chunk name) is unchanged is not compiled again.
+ */
+export type ModuleCache = Map<string, { hash: string; js: string; warnings: Diagnostic[] }>;
 
 /** Chunk name as LuaJIT shows it: the entry as given, modules as package.path finds them ("./users.lua"). */
 function chunkNameFor(path: string, cwd: string, isEntry: boolean, given?: string): string {
@@ -114,10 +121,10 @@ export function entrySource(modules: LuaModuleFile[]): string {
   return lines.join("\n");
 }
 
-/** Compiles and bundles an app; nothing is written. */
+/** Compiles and bundles an app; nothing is written. `cache`: see ModuleCache. */
 export async function buildApp(
   entryPath: string,
-  options: { cwd?: string; minify?: boolean } = {},
+  options: { cwd?: string; minify?: boolean; cache?: ModuleCache } = {},
 ): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const modules = collectModules(entryPath, cwd);
@@ -125,11 +132,25 @@ export async function buildApp(
   const warnings: Diagnostic[] = [...((modules as any).warnings ?? [])];
   const errors: Diagnostic[] = [];
   const compiled = new Map<string, string>();
+  // Generator versions of functions are emitted only for apps that use coroutines at all.
+  const coroutines = modules.some((m) => usesCoroutines(m.src));
   for (const m of modules) {
+    const hash = options.cache
+      ? createHash("sha1")
+          .update(m.src.chunkName + "\0" + m.src.text)
+          .digest("hex")
+      : "";
+    const hit = options.cache?.get(m.src.path);
+    if (hit !== undefined && hit.hash === hash) {
+      warnings.push(...hit.warnings);
+      compiled.set(m.src.path, hit.js);
+      continue;
+    }
     try {
-      const out = compileModule(m.src, { runtimeImport: RUNTIME_LUA });
+      const out = compileModule(m.src, { runtimeImport: RUNTIME_LUA, coroutines });
       warnings.push(...out.warnings);
       compiled.set(m.src.path, withInlineMap(out));
+      options.cache?.set(m.src.path, { hash, js: compiled.get(m.src.path)!, warnings: out.warnings });
     } catch (e) {
       if (e instanceof CompileError) errors.push(...e.diagnostics);
       else throw e;
@@ -181,4 +202,21 @@ export async function buildApp(
     builtAt: new Date().toISOString(),
   };
   return { code, map, manifest, modules, warnings };
+}
+
+/** Does the file mention `coroutine` (the library) anywhere outside comments and strings? */
+export function usesCoroutines(src: SourceFile): boolean {
+  if (!src.text.includes("coroutine")) return false;
+  let found = false;
+  const visit = (n: any): void => {
+    if (found || n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (n.type === "Identifier" && n.name === "coroutine") {
+      found = true;
+      return;
+    }
+    for (const k in n) if (k !== "loc" && k !== "range") visit(n[k]);
+  };
+  visit(parse(src).body);
+  return found;
 }

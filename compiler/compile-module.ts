@@ -12,6 +12,8 @@ export interface CompileOptions {
   runtimeImport: string;
   /** `// chunk:line` comments above statements, for rover inspect. */
   lineComments?: boolean;
+  /** Emit generator versions of functions (the app uses coroutines). */
+  coroutines?: boolean;
 }
 
 export interface CompiledModule extends EmittedModule {
@@ -24,6 +26,7 @@ export function compileModule(src: SourceFile, options: CompileOptions): Compile
   const lowered = lowerChunk(src, chunk, {
     runtimeImport: options.runtimeImport,
     lineComments: options.lineComments,
+    coroutines: options.coroutines,
   });
   const errors = lowered.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new CompileError(errors);

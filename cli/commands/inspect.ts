@@ -1,7 +1,7 @@
 // rover inspect app.lua: print the JavaScript Rover emits for the app's Lua files, with the
 // Lua line of each statement as a comment. --routes lists the routes found statically.
 import { compileModule } from "../../compiler/compile-module.ts";
-import { collectModules } from "../../compiler/bundle.ts";
+import { collectModules, usesCoroutines } from "../../compiler/bundle.ts";
 import { findRoutes } from "../../compiler/analyse/routes.ts";
 import { parse } from "../../compiler/parse.ts";
 import { CompileError } from "../../compiler/diagnostics.ts";
@@ -25,7 +25,8 @@ export function inspect(entry: string, options: { routes?: boolean; module?: str
       return 1;
     }
     for (const m of picked) {
-      const out = compileModule(m.src, { runtimeImport: "rover/runtime", lineComments: true });
+      const coroutines = modules.some((x) => usesCoroutines(x.src));
+      const out = compileModule(m.src, { runtimeImport: "rover/runtime", lineComments: true, coroutines });
       process.stdout.write(
         `// ===== ${m.src.chunkName}${m.name ? ` (require "${m.name}")` : ""}\n${out.code}\n`,
       );

@@ -82,9 +82,15 @@ export class LowerContext {
   /** Visible goto labels, innermost block last (see gotos.ts). */
   labels: LabelEntry[] = [];
 
-  constructor(src: SourceFile, lineComments: boolean) {
+  /** The app uses coroutines: every function also gets a generator version (functions.ts). */
+  readonly coroutines: boolean;
+  /** Lowering the generator version of a function now: calls become `yield* $gcall(...)`. */
+  genMode = false;
+
+  constructor(src: SourceFile, lineComments: boolean, coroutines = false) {
     this.src = src;
     this.lineComments = lineComments;
+    this.coroutines = coroutines;
     this.scope = new Scope(null, new FunctionState(null, true));
   }
 
@@ -174,6 +180,9 @@ export class LowerContext {
   }
 
   error(code: string, message: string, at: Position): void {
+    // Functions are lowered twice in coroutine apps: report each problem once.
+    if (this.diagnostics.some((d) => d.code === code && d.line === at.line && d.column === at.column + 1))
+      return;
     this.diagnostics.push(diagnostic(code, message, this.src, at.line, at.column + 1));
   }
 

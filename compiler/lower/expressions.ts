@@ -8,7 +8,7 @@ import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
-import { getMethodFast, getNumFast, getStrFast, tableWithStrs } from "./fast-paths.ts";
+import { getMethodFast, getNumFast, getStrFast, slowAccess, tableWithStrs } from "./fast-paths.ts";
 
 const ARITH: Record<string, string> = {
   "+": "add",
@@ -177,7 +177,7 @@ function lowerIndex(e: L.IndexExpression, ctx: LowerContext): JsNode {
   if (simpleIndex && isKnownNumber(e.index, ctx)) {
     return getNumFast(obj, isLocal(e.base, ctx), lowerExpr(e.index, ctx), descArg(e.base, ctx), ctx, e);
   }
-  return b.call(ctx.helper("index"), [obj, lowerExpr(e.index, ctx), ...descArg(e.base, ctx)], e);
+  return slowAccess(ctx, "index", [obj, lowerExpr(e.index, ctx), ...descArg(e.base, ctx)], e);
 }
 
 /** A local variable: reading it twice has no side effect and gives the same value. */
@@ -223,12 +223,22 @@ export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
     const objExpr = lowerExpr(base.base, ctx);
     const self = simple ? objExpr : ctx.fn.temp();
     const method = getMethodFast(self, name, descArg(base.base, ctx), ctx, base);
-    const fn = b.call(ctx.helper("callable"), [method, b.lit(`method '${name}'`)]);
-    const invoke = b.call(fn, [self, ...args], e);
+    const invoke = ctx.genMode
+      ? yieldCall(ctx, [method, b.lit(`method '${name}'`), self, ...args], e)
+      : b.call(b.call(ctx.helper("callable"), [method, b.lit(`method '${name}'`)]), [self, ...args], e);
     return simple ? invoke : b.seq([b.assign(self, objExpr), invoke]);
+  }
+  if (ctx.genMode) {
+    const d = describe(base, ctx);
+    return yieldCall(ctx, [lowerExpr(base, ctx), d === undefined ? b.undef() : b.lit(d), ...args], e);
   }
   const fn = b.call(ctx.helper("callable"), [lowerExpr(base, ctx), ...descArg(base, ctx)]);
   return b.call(fn, args, e);
+}
+
+/** Inside a generator version: `yield* $gcall(f, desc, ...args)` runs Lua callees as generators. */
+function yieldCall(ctx: LowerContext, args: JsNode[], at: L.AnyCall): JsNode {
+  return { type: "YieldExpression", delegate: true, argument: b.call(ctx.helper("gcall"), args, at) };
 }
 
 function lowerTable(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {

@@ -7,6 +7,21 @@ import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 
 const defined = (v: JsNode) => b.binary("!==", v, b.undef());
+
+/**
+ * The full helper for a table access; inside a generator version (coroutines) the yielding
+ * variant, so an __index or __newindex function can yield.
+ */
+export function slowAccess(
+  ctx: LowerContext,
+  helper: "indexStr" | "index" | "setIndex",
+  args: JsNode[],
+  at?: any,
+): JsNode {
+  if (!ctx.genMode) return b.call(ctx.helper(helper), args, at);
+  const gen = helper === "setIndex" ? "setIndexG" : "indexG";
+  return { type: "YieldExpression", delegate: true, argument: b.call(ctx.helper(gen), args, at) };
+}
 const isTable = (o: JsNode, ctx: LowerContext) => b.binary("instanceof", o, ctx.helper("LuaTable"));
 const strsOf = (o: JsNode) => b.member(o, "strs");
 const field = (obj: JsNode, key: string) => b.index(obj, b.lit(key));
@@ -30,7 +45,7 @@ export function getStrFast(
   const { ref, setup } = once(obj, simple, ctx);
   const v = ctx.fn.temp();
   const fast = b.logical("&&", isTable(ref, ctx), defined(b.assign(v, field(strsOf(ref), key))));
-  const slow = b.call(ctx.helper("indexStr"), [ref, b.lit(key), ...desc], at);
+  const slow = slowAccess(ctx, "indexStr", [ref, b.lit(key), ...desc], at);
   return b.seq([...setup, b.cond(fast, v, slow)]);
 }
 
@@ -62,7 +77,7 @@ export function getMethodFast(
     b.undef(),
   );
   const lookup = b.cond(isTable(self, ctx), b.logical("??", own, viaIndex), b.undef());
-  const slow = b.call(ctx.helper("indexStr"), [self, b.lit(key), ...desc], at);
+  const slow = slowAccess(ctx, "indexStr", [self, b.lit(key), ...desc], at);
   return b.cond(defined(b.assign(v, lookup)), v, slow);
 }
 
@@ -79,7 +94,7 @@ export function getNumFast(
   const v = ctx.fn.temp();
   const slot = idx.type === "Literal" ? b.lit((idx.value as number) - 1) : b.binary("-", idx, b.lit(1));
   const fast = b.logical("&&", isTable(ref, ctx), defined(b.assign(v, b.index(b.member(ref, "arr"), slot))));
-  const slow = b.call(ctx.helper("index"), [ref, idx, ...desc], at);
+  const slow = slowAccess(ctx, "index", [ref, idx, ...desc], at);
   return b.seq([...setup, b.cond(fast, v, slow)]);
 }
 
@@ -107,7 +122,7 @@ export function setStrFast(
   );
   const fast = b.logical("&&", isTable(ref, ctx), b.logical("||", exists, open));
   const store = b.assign(field(strs, key), val);
-  const slow = b.call(ctx.helper("setIndex"), [ref, b.lit(key), val, ...desc], at);
+  const slow = slowAccess(ctx, "setIndex", [ref, b.lit(key), val, ...desc], at);
   return b.seq([...setup, b.assign(val, value), b.cond(fast, store, slow)]);
 }
 

@@ -20,6 +20,24 @@ export function lowerFunction(
   luaName: string | null,
   isMethod = false,
 ): JsNode {
+  if (!ctx.coroutines) return lowerBody(node, ctx, luaName, isMethod, false);
+  // Coroutine apps: the plain version for ordinary calls, the generator one for calls
+  // made inside a coroutine (runtime/lua/coroutine.ts). $withGenerator links them.
+  const outer = ctx.genMode;
+  const plain = lowerBody(node, ctx, luaName, isMethod, false);
+  const gen = lowerBody(node, ctx, luaName === null ? null : luaName + "$g", isMethod, true);
+  ctx.genMode = outer;
+  return b.call(ctx.helper("withGenerator"), [plain, gen], node);
+}
+
+function lowerBody(
+  node: L.FunctionDeclaration,
+  ctx: LowerContext,
+  luaName: string | null,
+  isMethod: boolean,
+  generator: boolean,
+): JsNode {
+  ctx.genMode = generator;
   const hasVararg = node.parameters.some((p) => p.type === "VarargLiteral");
   const fn = ctx.pushFunction(hasVararg);
   const saved = ctx.swapFunctionState(null);
@@ -38,7 +56,9 @@ export function lowerFunction(
     for (let i = 1; i <= fn.tempCount; i++) temps.push(["$t" + i, null]);
     body.unshift(b.letDecl(temps));
   }
-  return b.fnExpr(jsFunctionName(luaName), params, body, node);
+  const out = b.fnExpr(jsFunctionName(luaName), params, body, node);
+  if (generator) out.generator = true;
+  return out;
 }
 
 function endsWithReturn(body: L.Statement[]): boolean {

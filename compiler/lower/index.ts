@@ -13,6 +13,8 @@ export interface LowerOptions {
   runtimeImport: string;
   /** Add `// chunk:line` comments above statements (rover inspect). */
   lineComments?: boolean;
+  /** The app uses coroutines: emit generator versions of functions. */
+  coroutines?: boolean;
 }
 
 export interface LoweredChunk {
@@ -21,7 +23,7 @@ export interface LoweredChunk {
 }
 
 export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
-  const ctx = new LowerContext(src, options.lineComments ?? false);
+  const ctx = new LowerContext(src, options.lineComments ?? false, options.coroutines ?? false);
   const body = lowerStatements(chunk.body, ctx);
   const last = chunk.body[chunk.body.length - 1];
   if (last === undefined || last.type !== "ReturnStatement") body.push(b.ret(ctx.helper("EMPTY")));

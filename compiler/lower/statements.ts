@@ -20,7 +20,7 @@ import {
 } from "./expressions.ts";
 import { declaredName, lowerFunction } from "./functions.ts";
 import { lowerGoto, withLabels } from "./gotos.ts";
-import { setStrFast } from "./fast-paths.ts";
+import { setStrFast, slowAccess } from "./fast-paths.ts";
 
 /** Lowers statements into the current scope (the caller opens the block scope). */
 export function lowerStatements(stmts: L.Statement[], ctx: LowerContext): JsNode[] {
@@ -180,7 +180,7 @@ function assignTo(target: Target, value: JsNode, ctx: LowerContext, obj?: JsNode
         : null;
   if (constKey !== null) return b.exprStmt(setStrFast(o, simple, constKey, value, desc, ctx, target), target);
   const k = key ?? lowerExpr((target as L.IndexExpression).index, ctx);
-  return b.exprStmt(b.call(ctx.helper("setIndex"), [o, k, value, ...desc], target), target);
+  return b.exprStmt(slowAccess(ctx, "setIndex", [o, k, value, ...desc], target), target);
 }
 
 function lowerAssignment(s: L.AssignmentStatement, ctx: LowerContext): JsNode[] {
@@ -341,11 +341,9 @@ function lowerGenericFor(s: L.ForGenericStatement, ctx: LowerContext): JsNode {
   const body = lowerStatements(s.body, ctx);
   ctx.pop();
   body.unshift(b.letDecl(decls));
-  return b.forStmt(
-    b.letDecl([[it, stepper]], "const"),
-    b.call(b.member(b.id(it), "step"), []),
-    null,
-    b.block(body),
-    s,
-  );
+  // Inside a coroutine the iterator function may yield: step through its generator version.
+  const test = ctx.genMode
+    ? { type: "YieldExpression", delegate: true, argument: b.call(b.member(b.id(it), "stepG"), []) }
+    : b.call(b.member(b.id(it), "step"), []);
+  return b.forStmt(b.letDecl([[it, stepper]], "const"), test, null, b.block(body), s);
 }

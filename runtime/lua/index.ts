@@ -27,3 +27,5 @@ export {
   forNum,
 } from "./ops.ts";
 export { forIteratorOf, forIteratorList } from "./iterate.ts";
+export { withGenerator, gcall } from "./coroutine.ts";
+export { indexG, setIndexG } from "./ops-gen.ts";

@@ -6,11 +6,14 @@ import type { LuaValue } from "./value.ts";
 import { Multi } from "./multi.ts";
 import { callable } from "./ops.ts";
 import { checkTable } from "./args.ts";
+import { gcall } from "./coroutine.ts";
 
 export interface Stepper {
   a: LuaValue;
   b: LuaValue;
   step(): boolean;
+  /** step() for loops inside coroutines: a Lua iterator function may yield. */
+  stepG(): Generator<any[], boolean, any[]>;
   at(i: number): LuaValue;
 }
 
@@ -68,6 +71,10 @@ class TableStepper implements Stepper {
     }
     return false;
   }
+  // eslint-disable-next-line require-yield
+  *stepG(): Generator<any[], boolean, any[]> {
+    return this.step();
+  }
   at(i: number): LuaValue {
     return i === 0 ? this.a : i === 1 ? this.b : undefined;
   }
@@ -88,6 +95,10 @@ class IpairsStepper implements Stepper {
     this.b = v;
     return true;
   }
+  // eslint-disable-next-line require-yield
+  *stepG(): Generator<any[], boolean, any[]> {
+    return this.step();
+  }
   at(i: number): LuaValue {
     return i === 0 ? this.a : i === 1 ? this.b : undefined;
   }
@@ -106,7 +117,12 @@ class GenericStepper implements Stepper {
     this.c = c;
   }
   step(): boolean {
-    const r = this.f(this.s, this.c);
+    return this.took(this.f(this.s, this.c));
+  }
+  *stepG(): Generator<any[], boolean, any[]> {
+    return this.took(yield* gcall(this.f, "a 'for' iterator", this.s, this.c));
+  }
+  private took(r: any): boolean {
     if (r instanceof Multi) {
       this.values = r.values;
       this.a = r.values[0];

@@ -67,7 +67,8 @@ export function describeError(e: unknown): string {
 function luaFunctionLabel(jsName: string | null, _chunk: string, _line: number): string {
   if (jsName === "L$main") return "main chunk";
   if (jsName !== null && jsName.startsWith("L$")) {
-    return "function '" + jsName.slice(2).replace(/\$\$/g, ":").replace(/\$/g, ".") + "'";
+    const name = jsName.slice(2).replace(/\$g$/, "");
+    return "function '" + name.replace(/\$\$/g, ":").replace(/\$/g, ".") + "'";
   }
   return "function <anonymous>";
 }

@@ -9,6 +9,7 @@ import { createMathLib } from "./stdlib/math.ts";
 import { createOsLib } from "./stdlib/os.ts";
 import { createBitLib } from "./stdlib/bit.ts";
 import { createIoLib } from "./stdlib/io.ts";
+import { createCoroutineLib } from "./stdlib/coroutine.ts";
 import { setStringMetatable } from "./ops.ts";
 import { throwLuaError } from "./errors.ts";
 import { checkString } from "./args.ts";
@@ -44,6 +45,7 @@ export function createLuaState(options: StateOptions): LuaState {
   G.setStr("math", createMathLib());
   G.setStr("os", createOsLib());
   G.setStr("bit", createBitLib());
+  G.setStr("coroutine", createCoroutineLib());
   G.setStr("io", createIoLib(options.write, options.writeError ?? options.write));
   installRequire(G, options.modules ?? {});
   if (options.argv !== undefined) {
@@ -62,7 +64,8 @@ function installRequire(G: LuaTable, modules: Record<string, Chunk>): void {
   const loaded = new LuaTable();
   pkg.setStr("loaded", loaded);
   pkg.setStr("path", "./?.lua;./?/init.lua");
-  for (const lib of ["string", "table", "math", "os", "bit", "io"]) loaded.setStr(lib, G.getStr(lib));
+  for (const lib of ["string", "table", "math", "os", "bit", "io", "coroutine"])
+    loaded.setStr(lib, G.getStr(lib));
   loaded.setStr("_G", G);
   G.setStr("package", pkg);
   const loading = {};

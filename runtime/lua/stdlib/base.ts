@@ -10,6 +10,7 @@ import { tostring } from "../tostring.ts";
 import { stringToNumber, stringToNumberBase } from "../number.ts";
 import { argError, checkInt, checkTable, optInt } from "../args.ts";
 import { luaNext, ipairsStep } from "../iterate.ts";
+import { gcall } from "../coroutine.ts";
 
 /** Thrown by os.exit to end a script: pcall must not catch it. */
 export class ExitSignal {
@@ -146,3 +147,31 @@ function xpcall$C(f: LuaValue, handler: LuaValue, ...args: LuaValue[]): any {
     return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
   }
 }
+
+// Generator versions, used inside coroutines: a yield inside the protected call suspends
+// through pcall, as LuaJIT allows.
+(pcall$C as any).$g = function* (f: LuaValue, ...args: LuaValue[]): Generator<any[], any, any[]> {
+  if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
+  try {
+    const r = yield* gcall(f, undefined, ...args);
+    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+  } catch (e) {
+    if (e instanceof ExitSignal) throw e;
+    return new Multi([false, errorValue(e)]);
+  }
+};
+
+(xpcall$C as any).$g = function* (
+  f: LuaValue,
+  handler: LuaValue,
+  ...args: LuaValue[]
+): Generator<any[], any, any[]> {
+  try {
+    const r = yield* gcall(f, undefined, ...args);
+    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+  } catch (e) {
+    if (e instanceof ExitSignal) throw e;
+    const hr = yield* gcall(handler, undefined, errorValue(e));
+    return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
+  }
+};
