@@ -20,6 +20,8 @@ export const RUNTIME_LUA = resolve(ROOT, "runtime/lua/index.ts");
 const BOOT = resolve(ROOT, "runtime/rover/boot.ts");
 const SCRIPT = resolve(ROOT, "runtime/lua/run-script.ts");
 const CALLSITES = resolve(ROOT, "runtime/lua/callsites.ts");
+const LOAD = resolve(ROOT, "runtime/lua/stdlib/load.ts");
+const LOAD_NAMES = new Set(["loadstring", "load", "dofile"]);
 
 export interface LuaModuleFile {
   /** require name ("users"); "" for the entry. */
@@ -105,6 +107,8 @@ export function entrySource(modules: LuaModuleFile[]): string {
     `import { runScript as runChunk, describeError } from ${JSON.stringify(SCRIPT)};`,
     `import { registerCompiledFile } from ${JSON.stringify(CALLSITES)};`,
   ];
+  // loadstring/load/dofile compile at run time: bundle the compiler only for apps that use them.
+  if (modules.some((m) => mentions(m.src, LOAD_NAMES))) lines.push(`import ${JSON.stringify(LOAD)};`);
   modules.forEach((m, i) => lines.push(`import m${i} from ${JSON.stringify("lua:" + m.src.path)};`));
   const table = modules
     .slice(1)
@@ -206,12 +210,17 @@ export async function buildApp(
 
 /** Does the file mention `coroutine` (the library) anywhere outside comments and strings? */
 export function usesCoroutines(src: SourceFile): boolean {
-  if (!src.text.includes("coroutine")) return false;
+  return mentions(src, new Set(["coroutine"]));
+}
+
+/** Does the file use one of these names as an identifier? */
+function mentions(src: SourceFile, names: Set<string>): boolean {
+  if (![...names].some((n) => src.text.includes(n))) return false;
   let found = false;
   const visit = (n: any): void => {
     if (found || n === null || typeof n !== "object") return;
     if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === "Identifier" && n.name === "coroutine") {
+    if (n.type === "Identifier" && names.has(n.name)) {
       found = true;
       return;
     }

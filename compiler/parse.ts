@@ -19,7 +19,10 @@ export function parse(src: SourceFile): Chunk {
   } catch (e: any) {
     if (typeof e?.line === "number") {
       // luaparse prefixes "[line:col] "; the CLI prints the position itself.
-      const message = String(e.message).replace(/^\[\d+:\d+\] /, "");
+      // LuaJIT's wording where luaparse words the same error differently.
+      const message = String(e.message)
+        .replace(/^\[\d+:\d+\] /, "")
+        .replace(/^<expression> expected near/, "unexpected symbol near");
       throw new CompileError([diagnostic("syntax", message, src, e.line, e.column + 1)]);
     }
     throw e;

@@ -15,6 +15,12 @@ export interface LowerOptions {
   lineComments?: boolean;
   /** The app uses coroutines: emit generator versions of functions. */
   coroutines?: boolean;
+  /**
+   * "module" (default): an ES module importing its helpers. "function": a function body for
+   * `new Function("$rt", code)` that takes the helpers from `$rt` and returns the chunk
+   * (loadstring at run time).
+   */
+  form?: "module" | "function";
 }
 
 export interface LoweredChunk {
@@ -39,6 +45,34 @@ export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOption
     imported: b.id(name),
     local: b.id("$" + name),
   }));
+  if (options.form === "function") {
+    const fromRuntime = {
+      type: "VariableDeclaration",
+      kind: "const",
+      declarations: [
+        {
+          type: "VariableDeclarator",
+          id: {
+            type: "ObjectPattern",
+            properties: [...ctx.helpers].sort().map((name) => ({
+              type: "Property",
+              key: b.id(name),
+              value: b.id("$" + name),
+              kind: "init",
+              computed: false,
+              shorthand: false,
+              method: false,
+            })),
+          },
+          init: b.id("$rt"),
+        },
+      ],
+    };
+    return {
+      program: { type: "Program", sourceType: "script", body: [fromRuntime, b.ret(main)] },
+      diagnostics: ctx.diagnostics,
+    };
+  }
   const program: JsNode = {
     type: "Program",
     sourceType: "module",

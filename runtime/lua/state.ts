@@ -33,6 +33,12 @@ export interface LuaState {
   globals: LuaTable;
 }
 
+/** Optional libraries (loadstring...) register here when their module is bundled. */
+const extensions: ((G: LuaTable) => void)[] = [];
+export function registerStateExtension(install: (G: LuaTable) => void): void {
+  extensions.push(install);
+}
+
 export function createLuaState(options: StateOptions): LuaState {
   const G = new LuaTable();
   installBase(G, options.write);
@@ -48,6 +54,7 @@ export function createLuaState(options: StateOptions): LuaState {
   G.setStr("coroutine", createCoroutineLib());
   G.setStr("io", createIoLib(options.write, options.writeError ?? options.write));
   installRequire(G, options.modules ?? {});
+  for (const install of extensions) install(G);
   if (options.argv !== undefined) {
     const arg = new LuaTable();
     arg.set(-1, "rover");
