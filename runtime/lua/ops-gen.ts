@@ -12,7 +12,6 @@ function indexHandler(o: any): any {
   return o instanceof LuaTable ? o.metatable?.getStr("__index") : metamethod(o, "__index");
 }
 
-// eslint-disable-next-line require-yield
 export function* indexG(o: any, k: any, d?: string): Gen<any> {
   for (let loop = 0; loop < 100; loop++) {
     if (o instanceof LuaTable) {
