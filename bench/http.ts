@@ -56,26 +56,32 @@ export async function runHttpBenchmarks(): Promise<string> {
   const rows: string[][] = [];
   const paths = ["/", "/todos/1"];
   const results: Record<string, Record<string, number>> = {};
-  const servers: [string, string[], RegExp][] = [
-    [
-      "rover (1 worker)",
-      [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18081", "--workers", "1"],
-      /listening/i,
-    ],
-    ["fastify by hand (1 process)", [NODE, join(ROOT, "bench/peers/fastify-app.ts"), "18082"], /ready/],
-    [
-      "rover (2 workers)",
-      [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18083", "--workers", "2"],
-      /listening/i,
-    ],
+  const servers: { name: string; port: number; cmd: string[]; ready: RegExp }[] = [
+    {
+      name: "rover (1 worker)",
+      port: 18081,
+      cmd: [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18081", "--workers", "1"],
+      ready: /listening/i,
+    },
+    {
+      name: "fastify by hand (1 process)",
+      port: 18082,
+      cmd: [NODE, join(ROOT, "bench/peers/fastify-app.ts"), "18082"],
+      ready: /ready/,
+    },
+    {
+      name: "rover (2 workers)",
+      port: 18083,
+      cmd: [NODE, join(ROOT, "cli/main.ts"), "start", dist, "--port", "18083", "--workers", "2"],
+      ready: /listening/i,
+    },
   ];
-  for (const [name, cmd] of servers) {
-    const port = cmd[cmd.indexOf("--port") + 1] ?? cmd[cmd.length - 1];
-    const child = await startProcess(cmd, cmd.includes("--port") ? /listening/i : /ready/);
-    results[name] = {};
+  for (const server of servers) {
+    const child = await startProcess(server.cmd, server.ready);
+    results[server.name] = {};
     for (const p of paths) {
-      load(`http://127.0.0.1:${port}${p}`); // warm-up
-      results[name][p] = load(`http://127.0.0.1:${port}${p}`);
+      load(`http://127.0.0.1:${server.port}${p}`); // warm-up
+      results[server.name][p] = load(`http://127.0.0.1:${server.port}${p}`);
     }
     await stop(child);
     process.stderr.write(".");
@@ -85,9 +91,9 @@ export async function runHttpBenchmarks(): Promise<string> {
     const peer = results["fastify by hand (1 process)"][p];
     rows.push([
       `GET ${p}`,
-      ...servers.map(([n]) => Math.round(results[n][p]).toString()),
+      ...servers.map((x) => Math.round(results[x.name][p]).toString()),
       (rover / peer).toFixed(2) + "x",
     ]);
   }
-  return table(["route", ...servers.map(([n]) => n), "rover 1w / fastify"], rows);
+  return table(["route", ...servers.map((x) => x.name), "rover 1w / fastify"], rows);
 }

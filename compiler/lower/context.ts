@@ -86,6 +86,8 @@ export class LowerContext {
   readonly coroutines: boolean;
   /** Lowering the generator version of a function now: calls become `yield* $gcall(...)`. */
   genMode = false;
+  /** Declarations of locals that always hold numbers (analyse/numeric.ts). */
+  numericLocals: Set<object> = new Set();
 
   constructor(src: SourceFile, lineComments: boolean, coroutines = false) {
     this.src = src;

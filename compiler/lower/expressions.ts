@@ -165,7 +165,8 @@ export function lowerExpr(e: L.Expression, ctx: LowerContext): JsNode {
 function lowerIdentifier(e: L.Identifier, ctx: LowerContext): JsNode {
   const bnd = ctx.lookup(e.name);
   if (bnd !== undefined) return b.id(bnd.jsName, e);
-  return b.call(ctx.helper("indexStr"), [b.id("$G"), b.lit(e.name)], e);
+  // Globals live in the table $G: the same inline fast path as a field read.
+  return getStrFast(b.id("$G"), true, e.name, [], ctx, e);
 }
 
 function lowerIndex(e: L.IndexExpression, ctx: LowerContext): JsNode {

@@ -6,6 +6,7 @@ import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import { LowerContext } from "./context.ts";
 import { lowerStatements } from "./statements.ts";
+import { findNumericLocals } from "../analyse/numeric.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 
 export interface LowerOptions {
@@ -30,6 +31,7 @@ export interface LoweredChunk {
 
 export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
   const ctx = new LowerContext(src, options.lineComments ?? false, options.coroutines ?? false);
+  ctx.numericLocals = findNumericLocals(chunk);
   const body = lowerStatements(chunk.body, ctx);
   const last = chunk.body[chunk.body.length - 1];
   if (last === undefined || last.type !== "ReturnStatement") body.push(b.ret(ctx.helper("EMPTY")));

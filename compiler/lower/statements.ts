@@ -143,7 +143,7 @@ function lowerLocal(s: L.LocalStatement, ctx: LowerContext): JsNode[] {
       return { t, v: v! };
     });
     const decl = b.letDecl(
-      s.variables.map((v, i) => [ctx.declare(v.name).jsName, temps[i].t]),
+      s.variables.map((v, i) => [ctx.declare(v.name, ctx.numericLocals.has(v)).jsName, temps[i].t]),
       "let",
       s,
     );
@@ -151,7 +151,7 @@ function lowerLocal(s: L.LocalStatement, ctx: LowerContext): JsNode[] {
   }
   const { setup, values } = adjustValues(s.init, n, ctx);
   const decls = s.variables.map((v, i): [string, JsNode | null] => [
-    ctx.declare(v.name).jsName,
+    ctx.declare(v.name, ctx.numericLocals.has(v)).jsName,
     s.init.length === 0 ? null : values[i],
   ]);
   return [...setup, b.letDecl(decls, "let", s)];
@@ -183,7 +183,30 @@ function assignTo(target: Target, value: JsNode, ctx: LowerContext, obj?: JsNode
   return b.exprStmt(slowAccess(ctx, "setIndex", [o, k, value, ...desc], target), target);
 }
 
+/** `t[#t + 1] = v` with t a local: the append idiom, one helper call. */
+function isAppend(target: Target, ctx: LowerContext): target is L.IndexExpression {
+  if (target.type !== "IndexExpression" || !isLocal(target.base, ctx)) return false;
+  const i = target.index;
+  return (
+    i.type === "BinaryExpression" &&
+    i.operator === "+" &&
+    i.right.type === "NumericLiteral" &&
+    i.right.value === 1 &&
+    i.left.type === "UnaryExpression" &&
+    i.left.operator === "#" &&
+    i.left.argument.type === "Identifier" &&
+    i.left.argument.name === (target.base as L.Identifier).name
+  );
+}
+
 function lowerAssignment(s: L.AssignmentStatement, ctx: LowerContext): JsNode[] {
+  const single = s.variables.length === 1 && s.init.length === 1 ? s.variables[0] : null;
+  if (single !== null && !ctx.genMode && isAppend(single, ctx)) {
+    const t = lowerExpr(single.base, ctx);
+    const d = describe(single.base, ctx);
+    const args = [t, lowerExpr(s.init[0], ctx), ...(d === undefined ? [] : [b.lit(d)])];
+    return [b.exprStmt(b.call(ctx.helper("append"), args, single), s)];
+  }
   if (s.variables.length === 1 && s.init.length === 1) {
     return [assignTo(s.variables[0], lowerExpr(s.init[0], ctx), ctx)];
   }
@@ -249,24 +272,6 @@ function lowerRepeat(s: L.RepeatStatement, ctx: LowerContext): JsNode {
   return b.whileStmt(b.lit(true), b.block(body), s);
 }
 
-function assignsName(stmts: L.Statement[], name: string): boolean {
-  let found = false;
-  const visit = (n: any): void => {
-    if (found || n === null || typeof n !== "object") return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (
-      n.type === "AssignmentStatement" &&
-      n.variables.some((v: any) => v.type === "Identifier" && v.name === name)
-    ) {
-      found = true;
-      return;
-    }
-    for (const k in n) if (k !== "loc" && k !== "range") visit(n[k]);
-  };
-  visit(stmts);
-  return found;
-}
-
 /**
  * for i = a, b, c: bounds and step are evaluated once and coerced to numbers; the loop
  * runs while (step >= 0 ? i <= b : i >= b) as LuaJIT's FORL does. When the body assigns i,
@@ -311,8 +316,7 @@ function lowerNumericFor(s: L.ForNumericStatement, ctx: LowerContext): JsNode {
     right: stepLiteral !== null ? b.lit(stepLiteral) : b.id(st),
   };
   ctx.pushBlock();
-  const assigned = assignsName(s.body, s.variable.name);
-  const bnd = ctx.declare(s.variable.name, !assigned);
+  const bnd = ctx.declare(s.variable.name, ctx.numericLocals.has(s.variable));
   const body = lowerStatements(s.body, ctx);
   ctx.pop();
   body.unshift(b.letDecl([[bnd.jsName, b.id(iv)]]));
@@ -331,7 +335,7 @@ function lowerGenericFor(s: L.ForGenericStatement, ctx: LowerContext): JsNode {
   }
   ctx.pushBlock();
   const decls = s.variables.map((v, i): [string, JsNode] => [
-    ctx.declare(v.name).jsName,
+    ctx.declare(v.name, ctx.numericLocals.has(v)).jsName,
     i === 0
       ? b.member(b.id(it), "a")
       : i === 1

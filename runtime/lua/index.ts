@@ -25,6 +25,7 @@ export {
   setIndex,
   callable,
   forNum,
+  append,
 } from "./ops.ts";
 export { forIteratorOf, forIteratorList } from "./iterate.ts";
 export { withGenerator, gcall } from "./coroutine.ts";

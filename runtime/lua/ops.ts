@@ -323,3 +323,9 @@ export function forNum(v: any, what: string): number {
   }
   throwLuaError("'for' " + what + " must be a number");
 }
+
+/** t[#t + 1] = v: for a plain table, a push onto the array part. */
+export function append(t: any, v: any, d?: string): void {
+  if (t instanceof LuaTable && t.metatable === undefined) return t.setNum(t.arr.length + 1, v);
+  setIndex(t, add(len(t, d), 1), v, d);
+}
