@@ -10,6 +10,7 @@ import { createOsLib } from "./stdlib/os.ts";
 import { createBitLib } from "./stdlib/bit.ts";
 import { createIoLib } from "./stdlib/io.ts";
 import { createCoroutineLib } from "./stdlib/coroutine.ts";
+import { createDebugLib } from "./stdlib/debug.ts";
 import { setStringMetatable } from "./ops.ts";
 import { throwLuaError } from "./errors.ts";
 import { checkString } from "./args.ts";
@@ -52,6 +53,7 @@ export function createLuaState(options: StateOptions): LuaState {
   G.setStr("os", createOsLib());
   G.setStr("bit", createBitLib());
   G.setStr("coroutine", createCoroutineLib());
+  G.setStr("debug", createDebugLib());
   G.setStr("io", createIoLib(options.write, options.writeError ?? options.write));
   installRequire(G, options.modules ?? {});
   for (const install of extensions) install(G);
@@ -71,7 +73,7 @@ function installRequire(G: LuaTable, modules: Record<string, Chunk>): void {
   const loaded = new LuaTable();
   pkg.setStr("loaded", loaded);
   pkg.setStr("path", "./?.lua;./?/init.lua");
-  for (const lib of ["string", "table", "math", "os", "bit", "io", "coroutine"])
+  for (const lib of ["string", "table", "math", "os", "bit", "io", "coroutine", "debug"])
     loaded.setStr(lib, G.getStr(lib));
   loaded.setStr("_G", G);
   G.setStr("package", pkg);

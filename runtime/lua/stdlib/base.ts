@@ -11,6 +11,7 @@ import { stringToNumber, stringToNumberBase } from "../number.ts";
 import { argError, checkInt, checkTable, optInt } from "../args.ts";
 import { luaNext, ipairsStep } from "../iterate.ts";
 import { gcall } from "../coroutine.ts";
+import { withErrorFrames } from "./debug.ts";
 
 /** Thrown by os.exit to end a script: pcall must not catch it. */
 export class ExitSignal {
@@ -143,7 +144,7 @@ function xpcall$C(f: LuaValue, handler: LuaValue, ...args: LuaValue[]): any {
     return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
-    const hr = callable(handler)(errorValue(e));
+    const hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
     return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
   }
 }
