@@ -107,7 +107,7 @@ test("bad keys and values are JsonEncodeErrors", () => {
   encodeError(() => 1, "cannot serialize a function value");
   encodeError(T([1, () => 1]), "cannot serialize a function value");
   encodeError(T(undefined, ["f", () => 1]), "cannot serialize a function value");
-  encodeError(new Coroutine() as unknown as LuaValue, "cannot serialize a thread value");
+  encodeError(new Coroutine(() => undefined) as unknown as LuaValue, "cannot serialize a thread value");
   encodeError(T(undefined, [true, 1]), /boolean key/);
   encodeError(T(undefined, [T(), 1]), /table key/);
   const k = new LuaTable();

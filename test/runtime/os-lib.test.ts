@@ -1,131 +1,25 @@
 // Differential tests of the os library: each case runs in real LuaJIT (one batched process, TZ
 // pinned) and against createOsLib() from JS with the same TZ; encoded results must be identical.
 import { test } from "node:test";
-import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { LuaError } from "../../runtime/lua/errors.ts";
+import { type Case, compare, libCall, luajitLines, runJs } from "../lib/oracle.ts";
+import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LuaTable, tableFrom } from "../../runtime/lua/table.ts";
 import type { LuaValue } from "../../runtime/lua/value.ts";
 import { Multi } from "../../runtime/lua/multi.ts";
-import { LuaError } from "../../runtime/lua/errors.ts";
-import { formatG } from "../../runtime/lua/number.ts";
 import { ExitSignal } from "../../runtime/lua/stdlib/base.ts";
 import { createOsLib } from "../../runtime/lua/stdlib/os.ts";
 
 process.env.TZ = "UTC"; // Node re-reads the zone when TZ is assigned
 let luaEnv: Record<string, string> = { ...(process.env as Record<string, string>), TZ: "UTC" };
 
-// ---------------------------------------------------------------- oracle harness
-
-interface Case {
-  lua: string; // a Lua function body returning pack(...)
-  js: () => any; // the same computation against Rover's library
-}
-
-const PRELUDE = String.raw`
-local enc
-local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
-enc = function(v)
-  local t = type(v)
-  if t == "nil" then return "nil" end
-  if t == "number" then return "n:" .. string.format("%.17g", v) end
-  if t == "string" then return "s:" .. hex(v) end
-  if t == "boolean" then return "b:" .. tostring(v) end
-  if t ~= "table" then return t end
-  local items = {}
-  for k, x in pairs(v) do items[#items + 1] = enc(k) .. "=" .. enc(x) end
-  table.sort(items)
-  return "{" .. table.concat(items, ",") .. "}"
-end
-function pack(...) return { n = select("#", ...), ... } end
-local function run(f)
-  local ok, r = pcall(f)
-  if not ok then io.write("E:", enc((tostring(r):gsub("^stdin:%d+: ", ""))), "\n") return end
-  local out = {}
-  for i = 1, r.n do out[i] = enc(r[i]) end
-  io.write(table.concat(out, " "), "\n")
-end
-`;
-
-function enc(v: LuaValue): string {
-  if (v === undefined) return "nil";
-  if (typeof v === "number") return "n:" + formatG(v, 17, false);
-  if (typeof v === "string") return "s:" + Buffer.from(v, "latin1").toString("hex");
-  if (typeof v === "boolean") return "b:" + v;
-  if (!(v instanceof LuaTable)) return typeof v;
-  const items: string[] = [];
-  let e = v.next(undefined);
-  while (e !== undefined) {
-    items.push(enc(e[0]) + "=" + enc(e[1]));
-    e = v.next(e[0]);
-  }
-  // Lua's table.sort on strings compares bytes, as JS does on these ASCII encodings.
-  items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return "{" + items.join(",") + "}";
-}
-
-function runJs(c: Case): string {
-  try {
-    const r = c.js();
-    const values = r instanceof Multi ? r.values : [r];
-    return values.map(enc).join(" ");
-  } catch (e) {
-    if (e instanceof LuaError) return "E:" + enc(e.value);
-    throw e;
-  }
-}
-
-function luajitLines(cases: Case[]): string[] {
-  const src = PRELUDE + cases.map((c) => "run(function() " + c.lua + " end)\n").join("");
-  const p = spawnSync("luajit", ["-"], {
-    input: Buffer.from(src, "latin1"),
-    encoding: "latin1",
-    env: luaEnv,
-  });
-  assert.equal(p.status, 0, p.stderr);
-  return p.stdout.split("\n").slice(0, cases.length);
-}
-
-function compare(cases: Case[]): void {
-  const expected = luajitLines(cases);
-  for (let i = 0; i < cases.length; i++) {
-    assert.equal(runJs(cases[i]), expected[i], "case: " + cases[i].lua);
-  }
-}
-
-/** A Lua literal for a JS value (numbers round-trip exactly through the decimal text). */
-function lit(v: LuaValue): string {
-  if (v === undefined) return "nil";
-  if (typeof v === "number") {
-    if (v !== v) return "(0/0)";
-    if (v === Infinity) return "(1/0)";
-    if (v === -Infinity) return "(-1/0)";
-    return Object.is(v, -0) ? "(-0.0)" : "(" + String(v) + ")";
-  }
-  if (typeof v === "string") return '"' + v.replace(/[^ !#-[\]-~]/g, (c) => "\\" + c.charCodeAt(0)) + '"';
-  if (v instanceof LuaTable) {
-    const items: string[] = [];
-    let e = v.next(undefined);
-    while (e !== undefined) {
-      items.push("[" + lit(e[0]) + "]=" + lit(e[1]));
-      e = v.next(e[0]);
-    }
-    return "{" + items.join(",") + "}";
-  }
-  return String(v);
-}
-
 const lib = createOsLib();
 
-/** os.name(args...) on both sides. */
-function call(name: string, ...args: LuaValue[]): Case {
-  return {
-    lua: `return pack(os.${name}(${args.map(lit).join(", ")}))`,
-    js: () => (lib.getStr(name) as (...a: LuaValue[]) => any)(...args),
-  };
-}
+const call = (name: string, ...args: LuaValue[]): Case => libCall(lib, "os", name, ...args);
 
 /** A date table {year=..., ...} from a flat list of key, value pairs. */
 const D = (...pairs: LuaValue[]) => tableFrom(undefined, pairs);
@@ -202,79 +96,85 @@ test("os.date formats every conversion as glibc's strftime does", () => {
       if (f[0] !== "!") cases.push(call("date", "!" + f, t));
     }
   }
-  compare(cases);
+  compare(cases, { env: luaEnv });
 });
 
 test("os.date arguments", () => {
-  compare([
-    call("date", 5, 0),
-    call("date", undefined, 0),
-    call("date", "%Y", "1e9"),
-    call("date", "%Y", " 0x10 "),
-    call("date", new LuaTable(), 0),
-    call("date", "%c", "x"),
-    call("date", "%c", new LuaTable()),
-    call("date", "x%1000Y", 0),
-    call("date", "%1000Y"),
-    call("date", "%200Y|%Y", 7),
-  ]);
+  compare(
+    [
+      call("date", 5, 0),
+      call("date", undefined, 0),
+      call("date", "%Y", "1e9"),
+      call("date", "%Y", " 0x10 "),
+      call("date", new LuaTable(), 0),
+      call("date", "%c", "x"),
+      call("date", "%c", new LuaTable()),
+      call("date", "x%1000Y", 0),
+      call("date", "%1000Y"),
+      call("date", "%200Y|%Y", 7),
+    ],
+    { env: luaEnv },
+  );
 });
 
 test("os.time normalises date tables like mktime", () => {
-  compare([
-    call("time", D("year", 2023, "month", 11, "day", 14, "hour", 22, "min", 13, "sec", 20)),
-    call("time", D("year", 2023, "month", 11, "day", 14)),
-    call("time", D("year", 2023, "month", 11, "day", 14, "isdst", true)),
-    call("time", D("year", 2023, "month", 11, "day", 14, "isdst", false)),
-    call("time", D("year", 2023, "month", 11, "day", 14, "isdst", 0)),
-    call("time", D("year", 2023, "month", 14, "day", -3, "hour", -5, "min", 200, "sec", -7)),
-    call("time", D("year", 2024, "month", 2, "day", 30)),
-    call("time", D("year", 2023, "month", 0, "day", 0)),
-    call("time", D("year", 2023, "month", -13, "day", 400)),
-    call("time", D("year", 1969, "month", 12, "day", 31, "hour", 23, "min", 59, "sec", 59)),
-    call("time", D("year", 1969, "month", 12, "day", 31, "hour", 23, "min", 59, "sec", 58)),
-    call("time", D("year", "2023", "month", "11", "day", "14.9", "hour", " 3 ")),
-    call("time", D("year", 2023.9, "month", 1.9, "day", 1.9, "hour", -1.9)),
-    call("time", D("year", 2023, "month", 11, "day", 14, "hour", "x")),
-    call("time", D("year", 2023, "month", 11)),
-    call("time", D("year", 2023, "day", 11)),
-    call("time", D("month", 1, "day", 11)),
-    call("time", D("year", 2023, "month", 11, "day", true)),
-    call("time", D("year", 2 ** 31 + 5, "month", 1, "day", 1)),
-    call("time", D("year", 1e12, "month", 1, "day", 1)),
-    call("time", D("year", -1e9, "month", 1, "day", 1)),
-    call("time", D("year", 2 ** 40, "month", 1, "day", 1)),
-    call("time", D("year", 2023, "month", 2 ** 31, "day", 1)),
-    call("time", D("year", 0, "month", 1, "day", 1)),
-    call("time", D("year", -4713, "month", 11, "day", 24)),
-    call("time", D("year", 2147483647, "month", 12, "day", 31, "hour", 23)),
-    call("time", D("year", 2147483647, "month", 13, "day", 1)),
-    call("time", D("year", 1e30, "month", 1, "day", 1)),
-    call("time", D("year", 2023, "month", 1, "day", 1, "sec", 2 ** 31 - 1, "min", 2 ** 31 - 1)),
-    call("time", 5),
-    call("time", "x"),
-    {
-      // Fields are read with metamethods (lua_getfield).
-      lua: "return pack(os.time(setmetatable({}, {__index = function(t, k) return ({year = 2000, month = 1, day = 1})[k] end})))",
-      js: () => {
-        const t = new LuaTable();
-        const mt = new LuaTable();
-        const fields = D("year", 2000, "month", 1, "day", 1);
-        mt.setStr("__index", (_t: LuaValue, k: string) => fields.getStr(k));
-        t.metatable = mt;
-        return call("time", t).js();
+  compare(
+    [
+      call("time", D("year", 2023, "month", 11, "day", 14, "hour", 22, "min", 13, "sec", 20)),
+      call("time", D("year", 2023, "month", 11, "day", 14)),
+      call("time", D("year", 2023, "month", 11, "day", 14, "isdst", true)),
+      call("time", D("year", 2023, "month", 11, "day", 14, "isdst", false)),
+      call("time", D("year", 2023, "month", 11, "day", 14, "isdst", 0)),
+      call("time", D("year", 2023, "month", 14, "day", -3, "hour", -5, "min", 200, "sec", -7)),
+      call("time", D("year", 2024, "month", 2, "day", 30)),
+      call("time", D("year", 2023, "month", 0, "day", 0)),
+      call("time", D("year", 2023, "month", -13, "day", 400)),
+      call("time", D("year", 1969, "month", 12, "day", 31, "hour", 23, "min", 59, "sec", 59)),
+      call("time", D("year", 1969, "month", 12, "day", 31, "hour", 23, "min", 59, "sec", 58)),
+      call("time", D("year", "2023", "month", "11", "day", "14.9", "hour", " 3 ")),
+      call("time", D("year", 2023.9, "month", 1.9, "day", 1.9, "hour", -1.9)),
+      call("time", D("year", 2023, "month", 11, "day", 14, "hour", "x")),
+      call("time", D("year", 2023, "month", 11)),
+      call("time", D("year", 2023, "day", 11)),
+      call("time", D("month", 1, "day", 11)),
+      call("time", D("year", 2023, "month", 11, "day", true)),
+      call("time", D("year", 2 ** 31 + 5, "month", 1, "day", 1)),
+      call("time", D("year", 1e12, "month", 1, "day", 1)),
+      call("time", D("year", -1e9, "month", 1, "day", 1)),
+      call("time", D("year", 2 ** 40, "month", 1, "day", 1)),
+      call("time", D("year", 2023, "month", 2 ** 31, "day", 1)),
+      call("time", D("year", 0, "month", 1, "day", 1)),
+      call("time", D("year", -4713, "month", 11, "day", 24)),
+      call("time", D("year", 2147483647, "month", 12, "day", 31, "hour", 23)),
+      call("time", D("year", 2147483647, "month", 13, "day", 1)),
+      call("time", D("year", 1e30, "month", 1, "day", 1)),
+      call("time", D("year", 2023, "month", 1, "day", 1, "sec", 2 ** 31 - 1, "min", 2 ** 31 - 1)),
+      call("time", 5),
+      call("time", "x"),
+      {
+        // Fields are read with metamethods (lua_getfield).
+        lua: "return pack(os.time(setmetatable({}, {__index = function(t, k) return ({year = 2000, month = 1, day = 1})[k] end})))",
+        js: () => {
+          const t = new LuaTable();
+          const mt = new LuaTable();
+          const fields = D("year", 2000, "month", 1, "day", 1);
+          mt.setStr("__index", (_t: LuaValue, k: string) => fields.getStr(k));
+          t.metatable = mt;
+          return call("time", t).js();
+        },
       },
-    },
-    {
-      // os.date("*t") round-trips through os.time.
-      lua: "return pack(os.time(os.date('*t', 1700000000)), os.time(os.date('!*t', 1234567890)))",
-      js: () => {
-        const date = lib.getStr("date") as (...a: LuaValue[]) => LuaValue;
-        const time = lib.getStr("time") as (t: LuaValue) => LuaValue;
-        return new Multi([time(date("*t", 1700000000)), time(date("!*t", 1234567890))]);
+      {
+        // os.date("*t") round-trips through os.time.
+        lua: "return pack(os.time(os.date('*t', 1700000000)), os.time(os.date('!*t', 1234567890)))",
+        js: () => {
+          const date = lib.getStr("date") as (...a: LuaValue[]) => LuaValue;
+          const time = lib.getStr("time") as (t: LuaValue) => LuaValue;
+          return new Multi([time(date("*t", 1700000000)), time(date("!*t", 1234567890))]);
+        },
       },
-    },
-  ]);
+    ],
+    { env: luaEnv },
+  );
 });
 
 test("os.time() and os.date() without a time use the clock", () => {
@@ -312,7 +212,7 @@ test("os.date and os.time in a zone with DST", () => {
     ] as const) {
       cases.push(call("time", D("year", 2023, "month", m, "day", d, "hour", h, "isdst", dst)));
     }
-    compare(cases);
+    compare(cases, { env: luaEnv });
   } finally {
     process.env.TZ = "UTC";
     luaEnv = { ...luaEnv, TZ: "UTC" };
@@ -327,26 +227,29 @@ test("clock, difftime, getenv, setlocale, execute", () => {
   assert.ok(x > 0 && clock() > c0 && c0 >= 0);
   process.env.ROVER_OS_TEST = "caf\u00e9";
   luaEnv = { ...luaEnv, ROVER_OS_TEST: "caf\u00e9" };
-  compare([
-    call("difftime", 5.7, 1.2),
-    call("difftime", 3),
-    call("difftime", "4", "1"),
-    call("difftime", 1e10, -1e10),
-    call("difftime"),
-    call("difftime", "x"),
-    call("getenv", "ROVER_OS_TEST"),
-    call("getenv", "ROVER_OS_TEST_NOT_SET"),
-    call("getenv"),
-    call("getenv", 5),
-    call("setlocale"),
-    call("setlocale", "C"),
-    call("setlocale", "POSIX"),
-    call("setlocale", "xx_NOT_A_LOCALE"),
-    call("setlocale", undefined, "time"),
-    call("setlocale", "C", "all"),
-    call("setlocale", "C", "foo"),
-    call("setlocale", new LuaTable()),
-  ]);
+  compare(
+    [
+      call("difftime", 5.7, 1.2),
+      call("difftime", 3),
+      call("difftime", "4", "1"),
+      call("difftime", 1e10, -1e10),
+      call("difftime"),
+      call("difftime", "x"),
+      call("getenv", "ROVER_OS_TEST"),
+      call("getenv", "ROVER_OS_TEST_NOT_SET"),
+      call("getenv"),
+      call("getenv", 5),
+      call("setlocale"),
+      call("setlocale", "C"),
+      call("setlocale", "POSIX"),
+      call("setlocale", "xx_NOT_A_LOCALE"),
+      call("setlocale", undefined, "time"),
+      call("setlocale", "C", "all"),
+      call("setlocale", "C", "foo"),
+      call("setlocale", new LuaTable()),
+    ],
+    { env: luaEnv },
+  );
   assert.equal((lib.getStr("execute") as () => number)(), 0); // no shell for route files
   assert.throws(() => (lib.getStr("execute") as (c: string) => number)("ls"), /not available in Rover/);
 });

@@ -1,88 +1,12 @@
 // Differential tests of the table library: every case runs once in real LuaJIT (one batched
 // process) and once against createTableLib() from JS; the encoded results must be identical.
 import { test } from "node:test";
+import { type Case, compare, lit } from "../lib/oracle.ts";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { LuaTable, tableFrom } from "../../runtime/lua/table.ts";
 import type { LuaValue } from "../../runtime/lua/value.ts";
 import { Multi } from "../../runtime/lua/multi.ts";
-import { LuaError } from "../../runtime/lua/errors.ts";
-import { formatG } from "../../runtime/lua/number.ts";
 import { createTableLib } from "../../runtime/lua/stdlib/table.ts";
-
-// ---------------------------------------------------------------- oracle harness
-
-interface Case {
-  lua: string; // a Lua function body returning pack(...)
-  js: () => any; // the same computation against Rover's library
-}
-
-const PRELUDE = String.raw`
-local enc
-local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
-enc = function(v)
-  local t = type(v)
-  if t == "nil" then return "nil" end
-  if t == "number" then return "n:" .. string.format("%.17g", v) end
-  if t == "string" then return "s:" .. hex(v) end
-  if t == "boolean" then return "b:" .. tostring(v) end
-  if t ~= "table" then return t end
-  local items = {}
-  for k, x in pairs(v) do items[#items + 1] = enc(k) .. "=" .. enc(x) end
-  table.sort(items)
-  return "{" .. table.concat(items, ",") .. "}"
-end
-function pack(...) return { n = select("#", ...), ... } end
-local function run(f)
-  local ok, r = pcall(f)
-  if not ok then io.write("E:", enc((tostring(r):gsub("^stdin:%d+: ", ""))), "\n") return end
-  local out = {}
-  for i = 1, r.n do out[i] = enc(r[i]) end
-  io.write(table.concat(out, " "), "\n")
-end
-`;
-
-function enc(v: LuaValue): string {
-  if (v === undefined) return "nil";
-  if (typeof v === "number") return "n:" + formatG(v, 17, false);
-  if (typeof v === "string") return "s:" + Buffer.from(v, "latin1").toString("hex");
-  if (typeof v === "boolean") return "b:" + v;
-  if (!(v instanceof LuaTable)) return typeof v;
-  const items: string[] = [];
-  let e = v.next(undefined);
-  while (e !== undefined) {
-    items.push(enc(e[0]) + "=" + enc(e[1]));
-    e = v.next(e[0]);
-  }
-  // Lua's table.sort on strings compares bytes, as JS does on these ASCII encodings.
-  items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return "{" + items.join(",") + "}";
-}
-
-function runJs(c: Case): string {
-  try {
-    const r = c.js();
-    const values = r instanceof Multi ? r.values : [r];
-    return values.map(enc).join(" ");
-  } catch (e) {
-    if (e instanceof LuaError) return "E:" + enc(e.value);
-    throw e;
-  }
-}
-
-function luajitLines(cases: Case[]): string[] {
-  const src = PRELUDE + cases.map((c) => "run(function() " + c.lua + " end)\n").join("");
-  const p = spawnSync("luajit", ["-"], { input: Buffer.from(src, "latin1"), encoding: "latin1" });
-  assert.equal(p.status, 0, p.stderr);
-  return p.stdout.split("\n").slice(0, cases.length);
-}
-
-function compare(cases: Case[]): void {
-  const expected = luajitLines(cases);
-  for (let i = 0; i < cases.length; i++) {
-    assert.equal(runJs(cases[i]), expected[i], "case: " + cases[i].lua);
-  }
-}
 
 // ---------------------------------------------------------------- cases
 
