@@ -5,7 +5,16 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "bench/.work/", "**/*.lua", "cli/rover.js"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "bench/.work/",
+      "**/*.lua",
+      "cli/rover.js",
+      "fixtures/**/*.expected.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

@@ -75,7 +75,7 @@ function inspectRoute(modules: ReturnType<typeof collectModules>, wanted: string
     return 1;
   }
   let end = start + 1;
-  while (end < lines.length && !/^  \/\/ /.test(lines[end]) && lines[end] !== "}") end++;
+  while (end < lines.length && !/^ {2}\/\/ /.test(lines[end]) && lines[end] !== "}") end++;
   process.stdout.write(
     lines
       .slice(start, end)

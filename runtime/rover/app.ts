@@ -9,12 +9,17 @@ import { errorLuaFrames } from "../lua/callsites.ts";
 import { tostring, rawToString } from "../lua/tostring.ts";
 import { ExitSignal } from "../lua/stdlib/base.ts";
 import type { RoverConfig } from "./config.ts";
-import type { RouteSpec, RouteTable } from "./route-tree.ts";
+import type { RouteSpec, RouteTable, MiddlewareChain } from "./route-tree.ts";
+import { LuaTable } from "../lua/table.ts";
+import { RoverResponse } from "./response.ts";
+import { guardIssues, guardErrorText } from "./guard.ts";
+import { httpErrorInfo } from "./http-error.ts";
 import type { RequestInput } from "./request.ts";
 import { RequestContext } from "./context.ts";
 import { replyFromValue, replyFromHttpError, ReplyError, INTERNAL_ERROR } from "./reply.ts";
 import type { ResponseOutput } from "./reply.ts";
 import { dropLogs } from "./log.ts";
+import { streamReadable } from "./stream.ts";
 import type { LogSink } from "./log.ts";
 
 export class RoverApp {
@@ -23,12 +28,16 @@ export class RoverApp {
   /** The main chunk's name ("app.lua"), for messages. */
   readonly name: string;
   private readonly handlers: readonly LuaFunction[];
+  private readonly chains: readonly MiddlewareChain[];
+  private readonly onError: LuaFunction | undefined;
   private log: LogSink;
 
   constructor(config: RoverConfig, table: RouteTable, name: string, log: LogSink | undefined) {
     this.config = config;
     this.routes = table.routes;
     this.handlers = table.handlers;
+    this.chains = table.chains;
+    this.onError = table.onError;
     this.name = name;
     this.log = log ?? dropLogs;
   }
@@ -41,17 +50,62 @@ export class RoverApp {
   /** Runs the handler of route `routeId` for one request. Never throws. */
   handle(routeId: number, request: RequestInput): ResponseOutput {
     const route = this.routes[routeId];
+    const ctx = new RequestContext(request, route.params);
     let result: LuaValue;
     try {
-      result = first(this.handlers[routeId](new RequestContext(request, route.params)));
+      const chain = this.chains[routeId];
+      result =
+        chain.before.length === 0 && chain.after.length === 0
+          ? first(this.handlers[routeId](ctx))
+          : runChain(chain, this.handlers[routeId], ctx);
     } catch (e) {
-      return replyFromHttpError(e) ?? this.fail(route, e);
+      return this.handleError(route, ctx, e);
     }
+    let out: ResponseOutput;
     try {
-      return replyFromValue(result);
+      out = replyFromValue(result);
     } catch (e) {
       return this.fail(route, e);
     }
+    if (out.stream !== undefined) out.body = streamReadable(out.stream, this.streamLog(route));
+    return out;
+  }
+
+  /** api.on_error first (§3.7), then guard errors → 400, 4xx error objects, anything else a logged 500. */
+  private handleError(route: RouteSpec, ctx: RequestContext, e: unknown): ResponseOutput {
+    if (this.onError !== undefined && !(e instanceof ExitSignal)) {
+      const custom = this.callOnError(route, ctx, e);
+      if (custom !== undefined) return custom;
+    }
+    return replyFromHttpError(e) ?? this.fail(route, e);
+  }
+
+  private callOnError(route: RouteSpec, ctx: RequestContext, e: unknown): ResponseOutput | undefined {
+    const info = errorInfo(e, ctx.input.path);
+    let r: LuaValue;
+    try {
+      r = first(this.onError!(info));
+    } catch (inner) {
+      this.fail(route, inner);
+      return undefined;
+    }
+    if (!(r instanceof RoverResponse)) return undefined;
+    try {
+      return replyFromValue(r);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private streamLog(route: RouteSpec): (message: string) => void {
+    const routeName = route.method + " " + route.pattern;
+    return (message) => {
+      try {
+        this.log("warn", message, { route: routeName });
+      } catch {
+        // ignore a broken logger
+      }
+    };
   }
 
   private fail(route: RouteSpec, e: unknown): ResponseOutput {
@@ -66,6 +120,40 @@ export class RoverApp {
     }
     return INTERNAL_ERROR;
   }
+}
+
+/**
+ * Before middleware outer scope first; the first non-nil return ends the chain and is the
+ * response (handler and after skipped). After middleware run once the handler returned,
+ * innermost scope first; their return values are ignored.
+ */
+function runChain(chain: MiddlewareChain, handler: LuaFunction, ctx: RequestContext): LuaValue {
+  const before = chain.before;
+  for (let i = 0; i < before.length; i++) {
+    const r = first(before[i](ctx));
+    if (r !== undefined) return r;
+  }
+  const result = first(handler(ctx));
+  const after = chain.after;
+  for (let i = 0; i < after.length; i++) after[i](ctx);
+  return result;
+}
+
+/** The table handed to api.on_error: message, path, a guessed status and a code (§3.7). */
+function errorInfo(e: unknown, path: string): LuaTable {
+  const t = new LuaTable();
+  const issues = e instanceof LuaError ? guardIssues(e.value) : undefined;
+  const http = e instanceof LuaError ? httpErrorInfo(e.value) : undefined;
+  const message =
+    issues !== undefined ? guardErrorText(issues) : http !== undefined ? http.message : describe(e).message;
+  t.setStr("message", message);
+  t.setStr("path", path);
+  t.setStr("status", issues !== undefined ? 400 : http !== undefined ? http.status : 500);
+  t.setStr(
+    "code",
+    issues !== undefined ? "VALIDATION_ERROR" : http !== undefined ? "REQUEST_ERROR" : "ERROR",
+  );
+  return t;
 }
 
 /** The message of anything a handler can throw, and the Lua "chunk:line" where it was raised. */

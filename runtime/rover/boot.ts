@@ -39,7 +39,7 @@ export function boot(main: Chunk, modules: Record<string, Chunk>, options: BootO
     argv: options.argv,
   });
   const G = state.globals;
-  G.setStr("rover", createRoverGlobal());
+  G.setStr("rover", createRoverGlobal(G));
   let result: LuaValue;
   try {
     result = first(main(G, ...options.argv.args));

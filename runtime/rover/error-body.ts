@@ -9,6 +9,19 @@ export function errorBodyBytes(message: string): string {
   return isAscii(json) ? json : Buffer.from(json, "utf8").toString("latin1");
 }
 
+/** The body of a validation failure, {"errors":[{"field","message","type"}, ...]}, as a UTF-8 byte string. */
+export function guardErrorBodyBytes(
+  issues: readonly { field: string; message: string; type: string }[],
+): string {
+  const rows = issues.map((i) => ({ field: utf8(i.field), message: utf8(i.message), type: utf8(i.type) }));
+  const json = JSON.stringify({ errors: rows });
+  return isAscii(json) ? json : Buffer.from(json, "utf8").toString("latin1");
+}
+
+function utf8(s: string): string {
+  return isAscii(s) ? s : Buffer.from(s, "latin1").toString("utf8");
+}
+
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;

@@ -56,6 +56,13 @@ export function unroutableSegment(segment: string, path: string): RoverError {
   );
 }
 
+export function invalidMiddleware(key: string, path: string, expected: string): RoverError {
+  return new RoverError(
+    "ROVER_ERR_INVALID_MIDDLEWARE",
+    `Invalid middleware '${key}' at path '${path}': expected ${expected}`,
+  );
+}
+
 export function routeCycle(path: string): RoverError {
   return new RoverError("ROVER_ERR_ROUTE_CYCLE", `Route table at path '${path}' contains itself`);
 }

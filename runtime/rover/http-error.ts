@@ -45,3 +45,5 @@ export function httpErrorInfo(v: LuaValue): HttpErrorInfo | undefined {
 export const NO_BODY = { status: 400, code: "ROVER_ERR_NO_BODY" } as const;
 export const UNSUPPORTED_MEDIA_TYPE = { status: 415, code: "ROVER_ERR_UNSUPPORTED_MEDIA_TYPE" } as const;
 export const INVALID_JSON = { status: 400, code: "ROVER_ERR_INVALID_JSON" } as const;
+export const NOT_AN_OBJECT = { status: 400, code: "ROVER_ERR_NOT_AN_OBJECT" } as const;
+export const BAD_MULTIPART = { status: 400, code: "ROVER_ERR_BAD_MULTIPART" } as const;

@@ -8,15 +8,21 @@ import { type } from "../lua/ops.ts";
 import { numberToString } from "../lua/number.ts";
 import { jsonEncode, JsonEncodeError } from "../lua/json.ts";
 import { RoverResponse, JSON_HEADERS, TEXT_HEADERS, NO_HEADERS } from "./response.ts";
+import type { HeaderRecord } from "./response.ts";
+import type { Readable } from "node:stream";
+import type { StreamSpec } from "./stream.ts";
 import { httpErrorInfo } from "./http-error.ts";
-import { errorBodyBytes } from "./error-body.ts";
+import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
+import { guardIssues } from "./guard.ts";
 
 export interface ResponseOutput {
   status: number;
   /** Lower-case names; may be a shared frozen record, so never mutate it. */
-  headers: Readonly<Record<string, string>>;
-  /** null for an empty body (204, redirects). */
-  body: Buffer | null;
+  headers: HeaderRecord;
+  /** null for an empty body (204, redirects); a Readable for api:stream* and api.sse*. */
+  body: Buffer | Readable | null;
+  /** Set by replyFromValue for streamed responses; RoverApp turns it into the Readable body. */
+  stream?: StreamSpec;
 }
 
 /** A handler result that cannot become a response; the message is for the log only. */
@@ -32,7 +38,10 @@ export const INTERNAL_ERROR: ResponseOutput = {
 
 /** The response for the first value a handler returned. */
 export function replyFromValue(v: LuaValue): ResponseOutput {
-  if (v instanceof RoverResponse) return output(v.status, v.headers, v.body);
+  if (v instanceof RoverResponse) {
+    if (v.stream !== null) return { status: v.status, headers: v.headers, body: null, stream: v.stream };
+    return output(v.status, v.headers, v.body);
+  }
   switch (typeof v) {
     case "undefined":
       return NO_CONTENT;
@@ -58,6 +67,8 @@ export function replyFromValue(v: LuaValue): ResponseOutput {
 /** The response for an uncaught 4xx error object, or undefined when `e` is anything else (a 500). */
 export function replyFromHttpError(e: unknown): ResponseOutput | undefined {
   if (!(e instanceof LuaError)) return undefined;
+  const issues = guardIssues(e.value);
+  if (issues !== undefined) return output(400, JSON_HEADERS, guardErrorBodyBytes(issues));
   const info = httpErrorInfo(e.value);
   if (info === undefined) return undefined;
   // The table is writable from Lua; a status outside 4xx/5xx would turn an error into a success.
@@ -66,10 +77,6 @@ export function replyFromHttpError(e: unknown): ResponseOutput | undefined {
   return output(status, JSON_HEADERS, errorBodyBytes(info.message));
 }
 
-function output(
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body: string | null,
-): ResponseOutput {
+function output(status: number, headers: HeaderRecord, body: string | null): ResponseOutput {
   return { status, headers, body: body === null ? null : Buffer.from(body, "latin1") };
 }

@@ -6,7 +6,7 @@
 import { LuaTable } from "../lua/table.ts";
 import type { LuaValue } from "../lua/value.ts";
 import { throwLuaError } from "../lua/errors.ts";
-import { argError, checkString } from "../lua/args.ts";
+import { argError, checkString, checkTable, checkNumber } from "../lua/args.ts";
 import { tostring } from "../lua/tostring.ts";
 import { type } from "../lua/ops.ts";
 import { jsonEncode, JsonEncodeError } from "../lua/json.ts";
@@ -18,8 +18,14 @@ import {
   HTML_HEADERS,
   OCTET_HEADERS,
   NO_HEADERS,
+  SSE_TYPE,
 } from "./response.ts";
-import { errorBodyBytes } from "./error-body.ts";
+import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
+import { guardIssues } from "./guard.ts";
+import { renderTemplate } from "./template.ts";
+
+/** Resolves a template name that is not in the data table (§3.9 environment). */
+export type TemplateBase = (name: string) => LuaValue;
 
 /** The names builders take on the root api table; they are never route segments there. */
 export const BUILDER_NAMES = [
@@ -39,21 +45,20 @@ export const BUILDER_NAMES = [
 
 const NO_CONTENT = new RoverResponse(204, NO_HEADERS, null);
 
-/** Installs the builders on a fresh api table. */
-export function installBuilders(api: LuaTable): void {
-  api.setStr("json", bodyBuilder(api, "json", encodeJson, JSON_HEADERS));
+/** Installs the builders on a fresh api table; `templates` resolves template names (§3.9). */
+export function installBuilders(api: LuaTable, templates: TemplateBase): void {
+  api.setStr("json", bodyBuilder(api, "json", jsonResponse));
   api.setStr(
     "text",
-    bodyBuilder(api, "text", (v) => checkString(v, 1, "text"), TEXT_HEADERS),
+    bodyBuilder(api, "text", (code, v) => new RoverResponse(code, TEXT_HEADERS, checkString(v, 1, "text"))),
   );
-  // TODO(issue 7): the template form api.html(data) [[...]] (ROVER_API.md §3.9).
   api.setStr(
     "html",
-    bodyBuilder(api, "html", (v) => checkString(v, 1, "html"), HTML_HEADERS),
+    bodyBuilder(api, "html", (code, v) => htmlResponse(code, v, templates)),
   );
   api.setStr(
     "raw",
-    bodyBuilder(api, "raw", (v) => checkString(v, 1, "raw"), OCTET_HEADERS),
+    bodyBuilder(api, "raw", (code, v) => new RoverResponse(code, OCTET_HEADERS, checkString(v, 1, "raw"))),
   );
   api.setStr("redirect", redirectBuilder(api));
   api.setStr(
@@ -66,35 +71,187 @@ export function installBuilders(api: LuaTable): void {
     "no_content",
     named("no_content", () => NO_CONTENT),
   );
+  api.setStr(
+    "stream",
+    named("stream", (...args: LuaValue[]) => {
+      if (args[0] === api) args.shift();
+      const [code, type, producer] = args;
+      return streamResponse("stream", code, type, undefined, producer);
+    }),
+  );
+  api.setStr(
+    "stream_with_headers",
+    named("stream_with_headers", (...args: LuaValue[]) => {
+      if (args[0] === api) args.shift();
+      const [code, type, headers, producer] = args;
+      return streamResponse("stream_with_headers", code, type, headers, producer);
+    }),
+  );
+  api.setStr("sse", sseBuilder(api));
 }
 
+type Make = (status: number, v: LuaValue) => unknown;
+
 /** A callable table: builder(v) → 200, builder:status(code, v) → code. */
-function bodyBuilder(
-  api: LuaTable,
-  name: string,
-  toBody: (v: LuaValue) => string,
-  headers: Readonly<Record<string, string>>,
-): LuaTable {
+function bodyBuilder(api: LuaTable, name: string, make: Make): LuaTable {
   const builder = new LuaTable();
   const meta = new LuaTable();
   meta.setStr(
     "__call",
-    named(
-      name,
-      (_self: LuaValue, a: LuaValue, b: LuaValue) =>
-        new RoverResponse(200, headers, toBody(a === api ? b : a)),
-    ),
+    named(name, (_self: LuaValue, a: LuaValue, b: LuaValue) => make(200, a === api ? b : a)),
   );
   builder.metatable = meta;
   builder.setStr(
     "status",
     named("status", (a: LuaValue, b: LuaValue, c: LuaValue) => {
       const self = a === builder || a === api;
-      const code = checkStatus(self ? b : a, "status");
-      return new RoverResponse(code, headers, toBody(self ? c : b));
+      return make(checkStatus(self ? b : a, "status"), self ? c : b);
     }),
   );
   return builder;
+}
+
+/**
+ * api.json(v): any value encoded as JSON. A table's `headers` field, when it is a table,
+ * becomes response headers and is left out of the body.
+ */
+function jsonResponse(status: number, v: LuaValue): RoverResponse {
+  if (v instanceof LuaTable) {
+    const h = v.getStr("headers");
+    if (h instanceof LuaTable) {
+      const headers = headerRecord(h, "json", JSON_HEADERS);
+      const copy = new LuaTable();
+      copy.jsonArray = v.jsonArray;
+      v.forEach((k, x) => {
+        if (k !== "headers") copy.set(k, x);
+      });
+      return new RoverResponse(status, headers, encodeJson(copy));
+    }
+  }
+  return new RoverResponse(status, JSON_HEADERS, encodeJson(v));
+}
+
+/** api.html(s) serves s; api.html(data) / api.html(nil) returns a template builder (§3.9). */
+function htmlResponse(status: number, v: LuaValue, templates: TemplateBase): unknown {
+  if (typeof v === "string" || typeof v === "number")
+    return new RoverResponse(status, HTML_HEADERS, checkString(v, 1, "html"));
+  if (v !== undefined && !(v instanceof LuaTable)) throwLuaError("html() data must be a table or nil");
+  return templateBuilder(v, (text) => new RoverResponse(status, HTML_HEADERS, text), templates);
+}
+
+/** The function that takes the template: builder(data) [[ ... ]]. */
+export function templateBuilder(
+  data: LuaTable | undefined,
+  done: (text: string) => unknown,
+  templates: TemplateBase,
+): LuaTable {
+  const t = new LuaTable();
+  const meta = new LuaTable();
+  meta.setStr(
+    "__call",
+    named("template", (_self: LuaValue, tpl: LuaValue) =>
+      done(renderTemplate(checkString(tpl, 1, "template"), data, templates)),
+    ),
+  );
+  t.metatable = meta;
+  return t;
+}
+
+function streamResponse(
+  fname: string,
+  code: LuaValue,
+  type: LuaValue,
+  headers: LuaValue,
+  producer: LuaValue,
+): RoverResponse {
+  const status = checkStatus(code, fname);
+  const contentType = checkString(type, 2, fname);
+  if (hasControlChar(contentType)) argError(2, fname, "content type contains control characters");
+  if (typeof producer !== "function")
+    argError(headers === undefined ? 3 : 4, fname, "producer function expected");
+  const base = { "content-type": contentType };
+  const record = headers === undefined ? base : headerRecord(checkTable(headers, 3, fname), fname, base);
+  return new RoverResponse(status, record, null, { kind: "chunks", producer, retry: 0 });
+}
+
+/** api.sse(producer [, retry_ms]), api.sse:status(code, producer [, retry]), api.sse:with_headers(code, headers, producer [, retry]). */
+function sseBuilder(api: LuaTable): LuaTable {
+  const builder = new LuaTable();
+  const meta = new LuaTable();
+  const make = (status: number, headers: LuaValue, producer: LuaValue, retry: LuaValue): RoverResponse => {
+    if (typeof producer !== "function") argError(1, "sse", "producer function expected");
+    const r = retry === undefined ? 0 : checkNumber(retry, 2, "sse");
+    const record =
+      headers === undefined ? SSE_HEADERS : headerRecord(checkTable(headers, 2, "sse"), "sse", SSE_HEADERS);
+    return new RoverResponse(status, record, null, {
+      kind: "sse",
+      producer,
+      retry: Math.max(0, Math.floor(r)),
+    });
+  };
+  meta.setStr(
+    "__call",
+    named("sse", (_self: LuaValue, ...args: LuaValue[]) => {
+      if (args[0] === api) args.shift();
+      return make(200, undefined, args[0], args[1]);
+    }),
+  );
+  builder.metatable = meta;
+  builder.setStr(
+    "status",
+    named("status", (...args: LuaValue[]) => {
+      if (args[0] === builder || args[0] === api) args.shift();
+      return make(checkStatus(args[0], "status"), undefined, args[1], args[2]);
+    }),
+  );
+  builder.setStr(
+    "with_headers",
+    named("with_headers", (...args: LuaValue[]) => {
+      if (args[0] === builder || args[0] === api) args.shift();
+      return make(checkStatus(args[0], "with_headers"), args[1], args[2], args[3]);
+    }),
+  );
+  return builder;
+}
+
+const SSE_HEADERS = Object.freeze({
+  "content-type": SSE_TYPE,
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+});
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * A Lua headers table as a header record over `base`: names are lower-cased (a Content-Type
+ * given here replaces the builder's), values are strings or numbers, or a list of them for a
+ * repeated header (Set-Cookie). Bad names and values with control characters are Lua errors.
+ */
+function headerRecord(
+  h: LuaTable,
+  fname: string,
+  base: Readonly<Record<string, string>>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { ...base };
+  for (let e = h.next(undefined); e !== undefined; e = h.next(e[0])) {
+    const [k, v] = e;
+    if (typeof k !== "string" || !TOKEN.test(k)) argError(1, fname, "invalid header name " + tostring(k));
+    const name = k.toLowerCase();
+    if (v instanceof LuaTable) {
+      out[name] = v.arr.filter((x) => x !== undefined).map((x) => headerValue(x, fname, k));
+    } else {
+      out[name] = headerValue(v, fname, k);
+    }
+  }
+  return out;
+}
+
+function headerValue(v: LuaValue, fname: string, name: string): string {
+  if (typeof v !== "string" && typeof v !== "number")
+    argError(1, fname, "header '" + name + "' must be a string, got " + type(v));
+  const s = checkString(v, 1, fname);
+  if (hasControlChar(s)) argError(1, fname, "header '" + name + "' contains control characters");
+  return s;
 }
 
 function redirectBuilder(api: LuaTable): LuaTable {
@@ -137,6 +294,8 @@ function hasControlChar(s: string): boolean {
 /** api:error(code, message): message through tostring (so a caught error object works); nil → reason phrase. */
 function errorResponse(code: LuaValue, message: LuaValue): RoverResponse {
   const status = checkStatus(code, "error");
+  const issues = guardIssues(message);
+  if (issues !== undefined) return new RoverResponse(status, JSON_HEADERS, guardErrorBodyBytes(issues));
   const text = message === undefined ? (STATUS_CODES[status] ?? "Error") : tostring(message);
   return new RoverResponse(status, JSON_HEADERS, errorBodyBytes(text));
 }

@@ -15,6 +15,7 @@ import {
   conflictingRoutes,
   routeCycle,
   unroutableSegment,
+  invalidMiddleware,
 } from "./errors.ts";
 import { BUILDER_NAMES } from "./responses.ts";
 
@@ -35,7 +36,19 @@ export interface RouteSpec {
 export interface RouteTable {
   routes: RouteSpec[];
   handlers: LuaFunction[];
+  /** Per route (same index): its middleware chain, fixed at boot (ROVER_API.md §6). */
+  chains: MiddlewareChain[];
+  /** api.on_error, when the root defines it (§3.7). */
+  onError: LuaFunction | undefined;
 }
+
+/** `before` runs outer scope first; `after` is stored in run order: innermost first, root last. */
+export interface MiddlewareChain {
+  before: LuaFunction[];
+  after: LuaFunction[];
+}
+
+const NO_CHAIN: MiddlewareChain = Object.freeze({ before: [], after: [] }) as MiddlewareChain;
 
 const METHODS = new Map<string, HttpMethod>(METHOD_NAMES.map((m) => [m, m.toUpperCase() as HttpMethod]));
 const ROOT_SKIP = new Set<string>(BUILDER_NAMES);
@@ -49,8 +62,17 @@ interface Walk {
 }
 
 export function readRouteTree(api: LuaTable): RouteTable {
-  const walk: Walk = { out: { routes: [], handlers: [] }, seen: new Map(), ancestors: new Set() };
-  visit(walk, api, "", "", [], true);
+  const walk: Walk = {
+    out: { routes: [], handlers: [], chains: [], onError: undefined },
+    seen: new Map(),
+    ancestors: new Set(),
+  };
+  const onError = api.getStr("on_error");
+  if (onError !== undefined) {
+    if (typeof onError !== "function") throw invalidMiddleware("on_error", "/", "a function");
+    walk.out.onError = onError;
+  }
+  visit(walk, api, "", "", [], true, NO_CHAIN);
   return walk.out;
 }
 
@@ -62,15 +84,18 @@ function visit(
   path: string,
   params: string[],
   root: boolean,
+  outer: MiddlewareChain,
 ): void {
   if (walk.ancestors.has(table)) throw routeCycle(display || "/");
   walk.ancestors.add(table);
+  const chain = extendChain(outer, table, display || "/");
   for (let e = table.next(undefined); e !== undefined; e = table.next(e[0])) {
     const [key, value] = e;
     if (typeof key === "string") {
       if (key.startsWith("__rover_") || (root && ROOT_SKIP.has(key))) continue;
+      if (key === "before" || key === "after" || (root && key === "on_error")) continue;
       if (typeof value === "function") {
-        addRoute(walk, key, value, display, path, params);
+        addRoute(walk, key, value, display, path, params, chain);
         continue;
       }
       if (value instanceof LuaTable) {
@@ -78,10 +103,10 @@ function visit(
           const name = key.slice(2);
           if (name === "") throw emptyParamName(display);
           const next = params.concat(name);
-          visit(walk, value, display + "/{" + name + "}", path + "/:p" + params.length, next, false);
+          visit(walk, value, display + "/{" + name + "}", path + "/:p" + params.length, next, false, chain);
         } else {
           if (key.includes("*")) throw unroutableSegment(key, display || "/");
-          visit(walk, value, display + "/" + key, path + "/" + routerSegment(key), params, false);
+          visit(walk, value, display + "/" + key, path + "/" + routerSegment(key), params, false, chain);
         }
         continue;
       }
@@ -98,6 +123,7 @@ function addRoute(
   display: string,
   path: string,
   params: string[],
+  chain: MiddlewareChain,
 ): void {
   const method = METHODS.get(key.toLowerCase());
   const pattern = display || "/";
@@ -112,6 +138,32 @@ function addRoute(
   const routes = walk.out.routes;
   routes.push({ id: routes.length, method, path: routerPath, params, pattern });
   walk.out.handlers.push(handler);
+  walk.out.chains.push(chain);
+}
+
+/**
+ * The chain of a scope: the outer chain plus this table's `before` / `after`, each a function
+ * or a table of functions run in declaration order. A scope without middleware shares the
+ * outer chain object.
+ */
+function extendChain(outer: MiddlewareChain, table: LuaTable, path: string): MiddlewareChain {
+  const before = middlewareList(table.getStr("before"), "before", path);
+  const after = middlewareList(table.getStr("after"), "after", path);
+  if (before.length === 0 && after.length === 0) return outer;
+  return { before: outer.before.concat(before), after: after.concat(outer.after) };
+}
+
+function middlewareList(v: LuaValue, key: string, path: string): LuaFunction[] {
+  if (v === undefined) return [];
+  if (typeof v === "function") return [v];
+  if (!(v instanceof LuaTable)) throw invalidMiddleware(key, path, "a function or a table of functions");
+  const out: LuaFunction[] = [];
+  for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) {
+    if (typeof e[1] !== "function")
+      throw invalidMiddleware(key + "." + debugValue(e[0]).replaceAll('"', ""), path, "a function");
+    out.push(e[1]);
+  }
+  return out;
 }
 
 /** A Lua key (bytes) as the router sees a decoded path segment: UTF-8 text, ':' doubled. */

@@ -47,7 +47,80 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
       onRequest: BODY_METHODS.has(route.method) ? hideContentType : undefined,
     });
   }
+  for (const filler of methodFillers(app.routes)) {
+    fastify.route({
+      method: filler.methods,
+      url: filler.path,
+      handler: filler.handler,
+      exposeHeadRoute: false,
+      onRequest: hideContentType,
+    });
+  }
   return fastify;
+}
+
+/** Allow header order (ROVER_API.md §1.6). */
+const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const METHOD_NOT_ALLOWED = '{"error":"Method Not Allowed"}';
+
+interface Filler {
+  path: string;
+  methods: string[];
+  handler: (request: FastifyRequest, reply: FastifyReply) => void;
+}
+
+/**
+ * For every route path, the methods it has no handler for: OPTIONS answers 204 with Allow,
+ * the others 405 with Allow. HEAD is allowed wherever GET is (Fastify answers it from the GET
+ * handler without the body). A filler is left out where it would shadow a route of the same
+ * method on a less specific path (POST /users/me must still reach POST /users/:id).
+ */
+function methodFillers(routes: readonly RouteSpec[]): Filler[] {
+  const byPath = new Map<string, Set<string>>();
+  for (const r of routes) {
+    let set = byPath.get(r.path);
+    if (set === undefined) byPath.set(r.path, (set = new Set()));
+    set.add(r.method);
+    if (r.method === "GET") set.add("HEAD");
+  }
+  const out: Filler[] = [];
+  for (const [path, methods] of byPath) {
+    const allow = ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", ");
+    const missing = ALL_METHODS.filter(
+      (m) => !methods.has(m) && !routes.some((r) => r.method === m && shadows(path, r.path)),
+    );
+    if (missing.length === 0) continue;
+    out.push({
+      path,
+      methods: missing,
+      handler: function methodNotAllowed(request: FastifyRequest, reply: FastifyReply): void {
+        reply.header("allow", allow);
+        if (request.raw.method === "OPTIONS") reply.code(204).send();
+        else reply.code(405).header("content-type", JSON_TYPE).send(METHOD_NOT_ALLOWED);
+      },
+    });
+  }
+  return out;
+}
+
+/** Whether a route at `path` would win over one at `other` for some request both match. */
+function shadows(path: string, other: string): boolean {
+  if (path === other) return true;
+  const a = path.split("/");
+  const b = other.split("/");
+  if (a.length !== b.length) return false;
+  let decided = false;
+  let wins = false;
+  for (let i = 0; i < a.length; i++) {
+    const pa = a[i].startsWith(":") && !a[i].startsWith("::");
+    const pb = b[i].startsWith(":") && !b[i].startsWith("::");
+    if (!pa && !pb && a[i] !== b[i]) return false;
+    if (!decided && pa !== pb) {
+      decided = true;
+      wins = !pa;
+    }
+  }
+  return wins;
 }
 
 /** The request handler of one route: raw request pieces in, ResponseOutput out, all synchronous. */

@@ -100,7 +100,10 @@ test("text, html, raw builders", () => {
   r = request("GET", "/b/html_status");
   assert.deepEqual([r.status, text(r)], [404, "<h1>nf</h1>"]);
   r = request("GET", "/b/raw");
-  assert.deepEqual([r.headers["content-type"], [...r.body!]], ["application/octet-stream", [0, 255]]);
+  assert.deepEqual(
+    [r.headers["content-type"], [...(r.body as Buffer)]],
+    ["application/octet-stream", [0, 255]],
+  );
 });
 
 test("redirects", () => {

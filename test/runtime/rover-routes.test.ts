@@ -8,7 +8,7 @@ import { createRoverGlobal } from "../../runtime/rover/server-api.ts";
 import { readRouteTree } from "../../runtime/rover/route-tree.ts";
 import { RoverError } from "../../runtime/rover/errors.ts";
 
-const rover = createRoverGlobal();
+const rover = createRoverGlobal(new LuaTable());
 const newApi = (): LuaTable => (rover.getStr("server") as (c: LuaTable) => LuaTable)(new LuaTable());
 const fn = () => undefined;
 

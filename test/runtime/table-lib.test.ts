@@ -1,7 +1,7 @@
 // Differential tests of the table library: every case runs once in real LuaJIT (one batched
 // process) and once against createTableLib() from JS; the encoded results must be identical.
 import { test } from "node:test";
-import { type Case, compare, lit } from "../lib/oracle.ts";
+import { type Case, compare } from "../lib/oracle.ts";
 import assert from "node:assert/strict";
 import { LuaTable, tableFrom } from "../../runtime/lua/table.ts";
 import type { LuaValue } from "../../runtime/lua/value.ts";

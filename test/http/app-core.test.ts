@@ -1,0 +1,185 @@
+// fixtures/apps/core: the rows of ROVER_API.md §1-§6 that Rover keeps, one route each, on a
+// real server: routing (static before dynamic, decoded params, 404/405/Allow, automatic
+// OPTIONS and HEAD), ctx, body methods, every builder in both call forms, plain returns,
+// JSON encoding decisions, guard details and middleware order.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { rawRequest } from "./server-process.ts";
+import { useAppServer } from "./app-server.ts";
+
+const JSON_CT = "application/json; charset=utf-8";
+const TEXT_CT = "text/plain; charset=utf-8";
+
+describe("core api app", () => {
+  const app = useAppServer("core");
+  const get = (path: string, init?: RequestInit) => fetch(app.server.url + path, init);
+  const post = (path: string, body: string, type?: string) =>
+    fetch(app.server.url + path, {
+      method: "POST",
+      body,
+      headers: type === undefined ? {} : { "content-type": type },
+    });
+
+  it("routes: root, static before dynamic, decoded params, reserved names only at the root", async () => {
+    assert.deepEqual(await (await get("/")).json(), { root: true });
+    assert.deepEqual(await (await get("/items/me")).json(), { me: true });
+    assert.deepEqual(await (await get("/items/a%20b+c")).json(), { id: "a b+c" });
+    assert.deepEqual(await (await get("/items/%C3%A9")).json(), { id: "é" });
+    assert.equal(await (await get("/files/a%2Fb")).text(), "a/b");
+    assert.equal(await (await get("/users/json")).text(), "routable");
+    // DELETE /items/me has no static handler: the dynamic route takes it.
+    assert.equal((await get("/items/me", { method: "DELETE" })).status, 204);
+  });
+
+  it("404 for unknown paths, trailing slashes and empty params", async () => {
+    for (const p of ["/nope", "/items/", "/items//x", "/ITEMS"]) {
+      const r = await rawRequest(app.server.url, "GET", p);
+      assert.deepEqual([p, r.status, JSON.parse(r.body.toString())], [p, 404, { error: "Not Found" }]);
+    }
+  });
+
+  it("405 with Allow in the fixed order; automatic OPTIONS; explicit options and head win", async () => {
+    let r = await get("/items", { method: "PUT" });
+    assert.deepEqual(
+      [r.status, r.headers.get("allow"), r.headers.get("content-type"), await r.json()],
+      [405, "GET, HEAD, POST, OPTIONS", JSON_CT, { error: "Method Not Allowed" }],
+    );
+    r = await get("/items/7", { method: "PATCH" });
+    assert.deepEqual([r.status, r.headers.get("allow")], [405, "GET, HEAD, DELETE, OPTIONS"]);
+    r = await get("/items/7", { method: "OPTIONS" });
+    assert.deepEqual(
+      [r.status, r.headers.get("allow"), await r.text()],
+      [204, "GET, HEAD, DELETE, OPTIONS", ""],
+    );
+    r = await get("/opts", { method: "OPTIONS" });
+    assert.deepEqual([r.status, await r.text()], [200, "custom options"]);
+    const head = await rawRequest(app.server.url, "HEAD", "/items");
+    assert.deepEqual([head.status, head.headers["content-type"], head.body.length], [200, JSON_CT, 0]);
+    const explicit = await rawRequest(app.server.url, "HEAD", "/ping");
+    assert.deepEqual([explicit.status, explicit.body.length], [200, 0]);
+    assert.equal(await (await get("/ping")).text(), "pong");
+  });
+
+  it("ctx: method, path without query, decoded query, lower-case headers, request id", async () => {
+    const r = await get("/ctx?a=1&b=x+y%21&flag&&a=2", { headers: { "X-Test": "t" } });
+    const body = (await r.json()) as Record<string, unknown>;
+    assert.deepEqual(body.method, "GET");
+    assert.deepEqual(body.path, "/ctx");
+    assert.deepEqual(body.query, { a: "2", b: "x y!", flag: "" });
+    assert.equal(body.ua, "t");
+    assert.match(body.id as string, /^[0-9A-Za-z]{6,}$/);
+  });
+
+  it("body methods: json (null members absent, null elements kept), text, bytes, as_string", async () => {
+    let r = await post("/body/json", '{"a":[1,null,3],"b":null,"c":{}}', "application/json");
+    assert.equal(await r.text(), '{"got":{"a":[1,null,3],"c":{}}}');
+    r = await post("/body/json", '{"a":1}', "application/vnd.api+json; charset=utf-8");
+    assert.deepEqual(await r.json(), { got: { a: 1 } });
+    r = await post("/body/json", "", "application/json");
+    assert.deepEqual([r.status, await r.json()], [400, { error: "Request has no body" }]);
+    r = await post("/body/json", "[1,", "application/json");
+    assert.equal(r.status, 400);
+    r = await post("/body/json", '{"a":1}', "text/plain");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [415, { error: "Unsupported Media Type (415): expected application/json, got text/plain" }],
+    );
+    r = await post("/body/text", "h\u00e9", "text/plain");
+    assert.equal(await r.text(), "h\u00e9");
+    r = await post("/body/as_string", "raw", "application/json");
+    assert.equal(await r.text(), "raw");
+    r = await post("/body/bytes", "AB");
+    assert.deepEqual(await r.json(), { bytes: [65, 66] });
+    // A handler that never reads the body is never refused because of it.
+    r = await post("/body/ignored", "{broken", "application/json");
+    assert.deepEqual([r.status, await r.text()], [200, "never read"]);
+    r = await post("/body/ignored", "x", "not a media type");
+    assert.equal(r.status, 200);
+  });
+
+  it("builders: both call forms, content types, headers field, raw, json strings", async () => {
+    const expect = async (path: string, status: number, type: string | null, body: string) => {
+      const r = await get(path);
+      assert.deepEqual(
+        [path, r.status, r.headers.get("content-type"), await r.text()],
+        [path, status, type, body],
+      );
+    };
+    await expect("/r/text", 200, TEXT_CT, "plain");
+    await expect("/r/html", 200, "text/html; charset=utf-8", "<p>x</p>");
+    await expect("/r/raw_status", 202, "application/octet-stream", "r");
+    await expect("/r/dot_error", 409, JSON_CT, '{"error":"dot form"}');
+    await expect("/r/dot_no_content", 204, null, "");
+    await expect("/r/json_string", 200, JSON_CT, '"hi"');
+    const raw = await get("/r/raw");
+    assert.deepEqual([...new Uint8Array(await raw.arrayBuffer())], [0, 255]);
+    const h = await get("/r/headers");
+    assert.equal(h.headers.get("x-one"), "1");
+    assert.deepEqual(h.headers.getSetCookie(), ["a=1", "b=2"]);
+    assert.equal(await h.text(), '{"ok":true}');
+  });
+
+  it("plain returns and JSON decisions: order kept, whole numbers, NaN, empty arrays, bad UTF-8", async () => {
+    const expect = async (path: string, status: number, type: string | null, body: string) => {
+      const r = await get(path);
+      assert.deepEqual(
+        [path, r.status, r.headers.get("content-type"), await r.text()],
+        [path, status, type, body],
+      );
+    };
+    await expect("/r/number", 200, TEXT_CT, "2.5");
+    await expect("/r/bool", 200, TEXT_CT, "false");
+    await expect("/r/none", 204, null, "");
+    await expect("/r/order", 200, JSON_CT, '{"z":1,"a":2,"m":{"y":1,"b":2}}');
+    await expect("/r/whole", 200, JSON_CT, '{"n":5,"big":1000000000000000,"nan":null}');
+    await expect("/r/empty", 200, JSON_CT, '{"obj":{},"arr":[]}');
+    await expect("/r/utf8", 200, JSON_CT, '{"s":"bad \ufffd byte"}');
+    const echo = await post("/r/echo_empty", "[]", "application/json");
+    assert.equal(await echo.text(), "[]");
+    const t = await get("/r/utf8_text");
+    assert.deepEqual([...new Uint8Array(await t.arrayBuffer())].slice(4, 5), [255]);
+  });
+
+  it("unserializable values and handler errors are a 500 without internals, logged", async () => {
+    for (const p of ["/r/func", "/r/cycle", "/r/deep", "/r/boom"]) {
+      const r = await get(p);
+      assert.deepEqual([p, r.status, await r.json()], [p, 500, { error: "Internal Server Error" }]);
+    }
+    await new Promise((res) => setTimeout(res, 50));
+    assert.match(app.server.stdout(), /app\.lua:\d+: boom/);
+  });
+
+  it("guard: integer accepts 2.0, defaults, upstream's error text, extend, deep raise → 400", async () => {
+    assert.deepEqual(await (await get("/guard/plain")).json(), { n: 2, f: 1, d: true });
+    assert.equal(
+      await (await get("/guard/text")).text(),
+      "Validation failed for request body:\n\n" +
+        "  1. Field 'name'\n     Error: Field 'name' is required\n     Type: required\n\n" +
+        "  2. Field 'age'\n     Error: Must be an integer, got string\n     Type: type\n",
+    );
+    assert.deepEqual(await (await get("/guard/ext")).json(), { type: true, chained: true });
+    const r = await post("/guard/deep", '{"name":"n","user":{"email":5},"tags":{"x":1}}', "application/json");
+    assert.equal(r.status, 400);
+    assert.deepEqual(await r.json(), {
+      errors: [
+        { field: "user.email", message: "Must be a string, got integer", type: "type" },
+        { field: "tags", message: "Must be an array, got object", type: "type" },
+      ],
+    });
+    const ok = await post("/guard", '{"name":"n","age":3.0,"tags":[],"zzz":1}', "application/json");
+    assert.equal(await ok.text(), '{"name":"n","age":3,"tags":[]}');
+  });
+
+  it("middleware: before outer first, after in reverse, early return, guard errors in middleware", async () => {
+    assert.equal(await (await get("/mw/inner")).text(), "ok");
+    assert.deepEqual(await (await get("/trail")).json(), {
+      trail: ["before.mw.one", "before.mw.two", "before.inner", "handler", "after.inner", "after.mw.one"],
+    });
+    assert.equal(await (await get("/mw/stop")).text(), "stopped early");
+    const r = await get("/mw/guard");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [400, { errors: [{ field: "token", message: "Field 'token' is required", type: "required" }] }],
+    );
+  });
+});
