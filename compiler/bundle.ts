@@ -125,10 +125,17 @@ export function entrySource(modules: LuaModuleFile[]): string {
   return lines.join("\n");
 }
 
-/** Compiles and bundles an app; nothing is written. `cache`: see ModuleCache. */
+/** The runtime modules an app bundle imports (rover dev builds them once: see `runtimeUrls`). */
+export const RUNTIME_ENTRIES = [RUNTIME_LUA, BOOT, SCRIPT, CALLSITES];
+
+/**
+ * Compiles and bundles an app; nothing is written. `cache`: see ModuleCache.
+ * `runtimeUrls` (rover dev): each RUNTIME_ENTRIES path is imported from this URL (a runtime
+ * built once) instead of bundled, so a rebuild bundles only the compiled Lua.
+ */
 export async function buildApp(
   entryPath: string,
-  options: { cwd?: string; minify?: boolean; cache?: ModuleCache } = {},
+  options: { cwd?: string; minify?: boolean; cache?: ModuleCache; runtimeUrls?: Map<string, string> } = {},
 ): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const modules = collectModules(entryPath, cwd);
@@ -141,7 +148,7 @@ export async function buildApp(
   for (const m of modules) {
     const hash = options.cache
       ? createHash("sha1")
-          .update(m.src.chunkName + "\0" + m.src.text)
+          .update(m.src.chunkName + "\0" + coroutines + "\0" + m.src.text)
           .digest("hex")
       : "";
     const hit = options.cache?.get(m.src.path);
@@ -178,6 +185,13 @@ export async function buildApp(
       {
         name: "rover-lua",
         setup(build) {
+          const urls = options.runtimeUrls;
+          if (urls !== undefined) {
+            build.onResolve({ filter: /\.ts$/ }, (args) => {
+              const url = urls.get(args.path);
+              return url === undefined ? undefined : { path: url, external: true };
+            });
+          }
           build.onResolve({ filter: /^lua:/ }, (args) => ({ path: args.path.slice(4), namespace: "lua" }));
           build.onLoad({ filter: /.*/, namespace: "lua" }, (args) => ({
             contents: compiled.get(args.path)!,

@@ -129,7 +129,8 @@ export function lowerExpr(e: L.Expression, ctx: LowerContext): JsNode {
     case "NumericLiteral":
       return b.lit(e.value, e);
     case "StringLiteral":
-      return b.lit(e.value, e);
+      // In long brackets every newline sequence (\r\n, \n\r, \r) is one "\n", as LuaJIT reads them.
+      return b.lit(e.raw.startsWith("[") ? e.value.replace(/\r\n|\n\r|\r/g, "\n") : e.value, e);
     case "VarargLiteral":
       return b.index(b.id("$va"), b.lit(0));
     case "Identifier":
@@ -243,6 +244,53 @@ function yieldCall(ctx: LowerContext, args: JsNode[], at: L.AnyCall): JsNode {
 }
 
 function lowerTable(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
+  // Field values run in source order. The builders below evaluate positional items before
+  // keyed ones, so when that could be observed, evaluate into temporaries first.
+  const mixed =
+    e.fields.some((f) => f.type === "TableValue") && e.fields.some((f) => f.type !== "TableValue");
+  if (mixed && e.fields.some((f) => !isPure(f.value) || (f.type === "TableKey" && !isPure(f.key)))) {
+    return lowerTableInOrder(e, ctx);
+  }
+  return lowerTableFields(e, ctx);
+}
+
+/** Expressions whose evaluation has no effect and cannot fail: order does not matter for them. */
+function isPure(e: L.Expression): boolean {
+  return (
+    e.type === "NumericLiteral" ||
+    e.type === "StringLiteral" ||
+    e.type === "BooleanLiteral" ||
+    e.type === "NilLiteral" ||
+    e.type === "Identifier" ||
+    e.type === "FunctionDeclaration"
+  );
+}
+
+/** Evaluates every key and value into a temporary in source order, then builds the table from those. */
+function lowerTableInOrder(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
+  const setup: JsNode[] = [];
+  const hoist = (node: JsNode): JsNode => {
+    const t = ctx.fn.temp();
+    setup.push(b.assign(t, node));
+    return t;
+  };
+  const items: JsNode[] = [];
+  const pairs: JsNode[] = [];
+  e.fields.forEach((f, i) => {
+    if (f.type === "TableValue") {
+      const last = i === e.fields.length - 1 && isMultiValued(f.value, ctx);
+      items.push(last ? b.spreadEl(hoist(lowerSpread(f.value, ctx))) : hoist(lowerExpr(f.value, ctx)));
+    } else if (f.type === "TableKeyString") {
+      pairs.push(b.lit(f.key.name), hoist(lowerExpr(f.value, ctx)));
+    } else {
+      const k = hoist(lowerExpr(f.key, ctx));
+      pairs.push(k, hoist(lowerExpr(f.value, ctx)));
+    }
+  });
+  return b.seq([...setup, b.call(ctx.helper("tableFrom"), [b.array(items), b.array(pairs)], e)]);
+}
+
+function lowerTableFields(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
   const stringKeyed = e.fields.every(
     (f) => f.type === "TableValue" || f.type === "TableKeyString" || f.key.type === "StringLiteral",
   );

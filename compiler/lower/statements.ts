@@ -114,6 +114,12 @@ function adjustValues(
       if (need === 1) {
         values.push(lowerExpr(e, ctx));
       } else {
+        // The earlier expressions run before the call that fills the rest (left to right).
+        for (let k = 0; k < values.length; k++) {
+          const before = ctx.fn.temp();
+          setup.push(b.exprStmt(b.assign(before, values[k])));
+          values[k] = before;
+        }
         const t = ctx.fn.temp();
         setup.push(b.exprStmt(b.assign(t, lowerSpread(e, ctx))));
         for (let k = 0; k < need; k++) values.push(b.index(t, b.lit(k)));
@@ -231,7 +237,9 @@ function lowerAssignment(s: L.AssignmentStatement, ctx: LowerContext): JsNode[] 
     out.push(b.exprStmt(b.assign(t, val)));
     return t;
   });
-  places.forEach((p, i) => out.push(assignTo(p.v, temps[i], ctx, p.obj, p.key)));
+  // LuaJIT stores right to left (t.x, t.x = 1, 2 leaves 1).
+  for (let i = places.length - 1; i >= 0; i--)
+    out.push(assignTo(places[i].v, temps[i], ctx, places[i].obj, places[i].key));
   return out;
 }
 

@@ -18,8 +18,8 @@ export interface Stepper {
 }
 
 /** Lua's next(t, k) as a library function; the identity matters for pairs(t) == next. */
-export function luaNext(t: LuaTable, k?: LuaValue): any {
-  const e = checkTable(t, 1, "next").next(k);
+export function luaNext(...a: any[]): any {
+  const e = checkTable(a[0], 1, "next", a.length > 0).next(a[1]);
   return e === undefined ? undefined : new Multi(e);
 }
 

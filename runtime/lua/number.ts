@@ -42,6 +42,8 @@ function stripZeros(s: string): string {
 }
 
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const SPECIAL = /^([-+]?)(inf|infinity|nan)$/i;
+const BINARY = /^([-+]?)0[bB]([01]+)$/;
 const HEX = /^([-+]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([-+]?\d+))?$/;
 
 /** Lua whitespace per isspace(): space, \t \n \v \f \r. */
@@ -62,6 +64,17 @@ export function stringToNumber(str: string): number | undefined {
   const s = trimLua(str);
   if (s.length === 0) return undefined;
   if (DECIMAL.test(s)) return Number(s);
+  const special = SPECIAL.exec(s);
+  if (special !== null) {
+    // lj_strscan accepts inf, infinity and nan in any case, with a sign.
+    const v = special[2].toLowerCase() === "nan" ? NaN : Infinity;
+    return special[1] === "-" ? -v : v;
+  }
+  const bin = BINARY.exec(s);
+  if (bin !== null) {
+    const v = parseInt(bin[2], 2);
+    return bin[1] === "-" ? -v : v;
+  }
   const m = HEX.exec(s);
   if (m === null) return undefined;
   const [, sign, intPart, fracPart = "", expPart] = m;
@@ -77,18 +90,22 @@ export function stringToNumber(str: string): number | undefined {
   return sign === "-" ? -v : v;
 }
 
-/** tonumber(s, base) for an explicit base 2..36: digits only, optional leading '-'. */
+/**
+ * tonumber(s, base) for an explicit base 2..36, as LuaJIT 2.1: base 10 is the ordinary
+ * conversion; other bases take digits with an optional '-' (and "0x" for base 16).
+ */
 export function stringToNumberBase(str: string, base: number): number | undefined {
-  const s = trimLua(str).toLowerCase();
-  let i = 0;
+  if (base === 10) return stringToNumber(str);
+  let s = trimLua(str).toLowerCase();
   let neg = false;
   if (s[0] === "-") {
     neg = true;
-    i = 1;
+    s = s.slice(1);
   }
-  if (i >= s.length) return undefined;
+  if (base === 16 && s.startsWith("0x")) s = s.slice(2);
+  if (s.length === 0) return undefined;
   let v = 0;
-  for (; i < s.length; i++) {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : 99;
     if (d >= base) return undefined;

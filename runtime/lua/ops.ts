@@ -66,8 +66,9 @@ function toArith(v: LuaValue): number | undefined {
   return undefined;
 }
 
-function describe(v: LuaValue, d: string | undefined): string {
-  return d === undefined ? "a " + type(v) + " value" : d + " (a " + type(v) + " value)";
+/** `d` is the operand's name ("local 'x'"); compiled code passes null for an unnamed left operand. */
+function describe(v: LuaValue, d: string | null | undefined): string {
+  return d == null ? "a " + type(v) + " value" : d + " (a " + type(v) + " value)";
 }
 
 function arithMeta(a: LuaValue, b: LuaValue, event: string, da?: string, db?: string): LuaValue {

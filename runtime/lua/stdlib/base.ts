@@ -42,7 +42,9 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     if (args.length === 0) argError(1, "tostring", "value expected");
     return tostring(args[0]);
   });
-  fn(G, "tonumber", (v: LuaValue, base: LuaValue) => {
+  fn(G, "tonumber", (...a: LuaValue[]) => {
+    if (a.length === 0) argError(1, "tonumber", "value expected");
+    const [v, base] = a;
     if (base === undefined) {
       if (typeof v === "number") return v;
       return typeof v === "string" ? stringToNumber(v) : undefined;
@@ -54,11 +56,20 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     return stringToNumberBase(v, b);
   });
   fn(G, "next", luaNext);
-  fn(G, "pairs", (t: LuaValue) => new Multi([luaNext, checkTable(t, 1, "pairs"), undefined]));
-  fn(G, "ipairs", (t: LuaValue) => new Multi([ipairsStep, checkTable(t, 1, "ipairs"), 0]));
-  fn(G, "select", (n: LuaValue, ...rest: LuaValue[]) => {
+  fn(
+    G,
+    "pairs",
+    (...a: LuaValue[]) => new Multi([luaNext, checkTable(a[0], 1, "pairs", a.length > 0), undefined]),
+  );
+  fn(G, "ipairs", (...a: LuaValue[]) => {
+    if (a.length === 0) argError(1, "ipairs", "value expected");
+    return new Multi([ipairsStep, checkTable(a[0], 1, "ipairs", true), 0]);
+  });
+  fn(G, "select", (...all: LuaValue[]) => {
+    const n = all[0];
+    const rest = all.slice(1);
     if (n === "#") return rest.length;
-    let i = checkInt(n, 1, "select");
+    let i = checkInt(n, 1, "select", all.length > 0);
     if (i < 0) i = rest.length + i;
     else if (i === 0) argError(1, "select", "index out of range");
     else i--;
@@ -67,7 +78,9 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
   });
   fn(G, "error", (msg: LuaValue, level: LuaValue) => {
     const lv = level === undefined ? 1 : checkInt(level, 2, "error");
+    // Numbers are strings to lua_isstring: they get the position prefix too (and become strings).
     if (typeof msg === "string") throwAtLevel(msg, lv);
+    if (typeof msg === "number" && lv > 0) throwAtLevel(tostring(msg), lv);
     throw new LuaError(msg);
   });
   fn(G, "assert", (...args: LuaValue[]) => {
@@ -81,8 +94,9 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
   });
   fn(G, "pcall", pcall$C);
   fn(G, "xpcall", xpcall$C);
-  fn(G, "setmetatable", (t: LuaValue, mt: LuaValue) => {
-    const tt = checkTable(t, 1, "setmetatable");
+  fn(G, "setmetatable", (...a: LuaValue[]) => {
+    const [t, mt] = a;
+    const tt = checkTable(t, 1, "setmetatable", a.length > 0);
     if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, "setmetatable", "nil or table expected");
     if (tt.metatable !== undefined && tt.metatable.getStr("__metatable") !== undefined) {
       throwLuaError("cannot change a protected metatable");
@@ -90,26 +104,39 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     tt.metatable = mt as LuaTable | undefined;
     return tt;
   });
-  fn(G, "getmetatable", (v: LuaValue) => {
-    const mt = getMetatable(v);
+  fn(G, "getmetatable", (...a: LuaValue[]) => {
+    if (a.length === 0) argError(1, "getmetatable", "value expected");
+    const mt = getMetatable(a[0]);
     if (mt === undefined) return undefined;
     const protectedValue = mt.getStr("__metatable");
     return protectedValue !== undefined ? protectedValue : mt;
   });
-  fn(G, "rawget", (t: LuaValue, k: LuaValue) => checkTable(t, 1, "rawget").get(k));
-  fn(G, "rawset", (t: LuaValue, k: LuaValue, v: LuaValue) => {
-    checkTable(t, 1, "rawset").set(k, v);
+  fn(G, "rawget", (...a: LuaValue[]) => {
+    const t = checkTable(a[0], 1, "rawget", a.length > 0);
+    if (a.length < 2) argError(2, "rawget", "value expected");
+    return t.get(a[1]);
+  });
+  fn(G, "rawset", (...a: LuaValue[]) => {
+    const t = checkTable(a[0], 1, "rawset", a.length > 0);
+    if (a.length < 2) argError(2, "rawset", "value expected");
+    if (a.length < 3) argError(3, "rawset", "value expected");
+    t.set(a[1], a[2]);
     return t;
   });
-  fn(G, "rawequal", (a: LuaValue, b: LuaValue) => a === b);
+  fn(G, "rawequal", (...a: LuaValue[]) => {
+    if (a.length < 1) argError(1, "rawequal", "value expected");
+    if (a.length < 2) argError(2, "rawequal", "value expected");
+    return a[0] === a[1];
+  });
   fn(G, "unpack", unpack);
   fn(G, "collectgarbage", (opt: LuaValue) => (opt === "count" ? new Multi([0, 0]) : 0));
   G.setStr("_VERSION", "Lua 5.1");
   G.setStr("_G", G);
 }
 
-export function unpack(t: LuaValue, i: LuaValue, j: LuaValue): any {
-  const tt = checkTable(t, 1, "unpack");
+export function unpack(...a: LuaValue[]): any {
+  const [t, i, j] = a;
+  const tt = checkTable(t, 1, "unpack", a.length > 0);
   const from = optInt(i, 2, "unpack", 1);
   const to = j === undefined ? tt.length() : checkInt(j, 3, "unpack");
   if (from > to) return EMPTY;
@@ -138,7 +165,13 @@ function pcall$C(f: LuaValue, ...args: LuaValue[]): any {
   }
 }
 
-function xpcall$C(f: LuaValue, handler: LuaValue, ...args: LuaValue[]): any {
+function xpcall$C(...all: LuaValue[]): any {
+  const [f, handler] = all;
+  const args = all.slice(2);
+  if (all.length === 0) argError(1, "xpcall", "value expected");
+  if (typeof handler !== "function") {
+    argError(2, "xpcall", "function expected, got " + (all.length < 2 ? "no value" : type(handler)));
+  }
   try {
     const r = callable(f)(...args);
     return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);

@@ -23,8 +23,10 @@ function checkCo(v: LuaValue, name: string): Coroutine {
 
 export function createCoroutineLib(): LuaTable {
   const lib = new LuaTable();
-  fn(lib, "create", (f: LuaValue) => {
-    if (typeof f !== "function") argError(1, "create", "function expected");
+  fn(lib, "create", (...a: LuaValue[]) => {
+    const f = a[0];
+    if (typeof f !== "function")
+      argError(1, "create", "function expected" + (a.length > 0 ? ", got " + type(f) : ""));
     return new Coroutine(f as (...args: any[]) => any);
   });
   fn(lib, "resume", (co: LuaValue, ...args: LuaValue[]) => new Multi(resume(checkCo(co, "resume"), args)));
