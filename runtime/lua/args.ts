@@ -2,7 +2,7 @@
 // "bad argument #1 to 'rep' (number expected, got nil)".
 import type { LuaValue } from "./value.ts";
 import { LuaTable } from "./table.ts";
-import { LuaError, throwLuaError } from "./errors.ts";
+import { LuaError } from "./errors.ts";
 import { currentLuaFrames } from "./callsites.ts";
 import { type } from "./ops.ts";
 import { numberToString, stringToNumber } from "./number.ts";
