@@ -248,11 +248,30 @@ function indexMeta(o: any, k: any, d: string | undefined): any {
       h = metamethod(o, "__index");
       if (h === undefined) throwLuaError("attempt to index " + describe(o, d));
     }
-    if (typeof h === "function") return first(h(o, k));
+    if (typeof h === "function") return first(callIndexHandler(h, o, k));
     o = h;
     d = undefined;
   }
   throwLuaError("loop in gettable");
+}
+
+/**
+ * Nesting of __index functions, bounded as LuaJIT bounds C-call depth: a runaway chain of
+ * them ends in a catchable "stack overflow" instead of exhausting memory first.
+ */
+let metaDepth = 0;
+const MAX_META_DEPTH = 8000;
+
+function callIndexHandler(h: LuaFunction, o: any, k: any): any {
+  if (++metaDepth > MAX_META_DEPTH) {
+    metaDepth = 0;
+    throwLuaError("stack overflow");
+  }
+  try {
+    return h(o, k);
+  } finally {
+    if (metaDepth > 0) metaDepth--;
+  }
 }
 
 /** t[k] = v with __newindex. */
