@@ -129,6 +129,20 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     return a[0] === a[1];
   });
   fn(G, "unpack", unpack);
+  // Environments: chunks made by loadstring/load carry a replaceable one ($env, load.ts);
+  // every other function sees the globals table.
+  fn(G, "getfenv", (f: LuaValue) => {
+    if (typeof f === "function" && (f as any).$env !== undefined) return (f as any).$env.get();
+    return G;
+  });
+  fn(G, "setfenv", (f: LuaValue, t: LuaValue) => {
+    const env = checkTable(t, 2, "setfenv");
+    if (typeof f === "function" && (f as any).$env !== undefined) {
+      (f as any).$env.set(env);
+      return f;
+    }
+    throwLuaError("'setfenv' cannot change environment of given object");
+  });
   fn(G, "collectgarbage", (opt: LuaValue) => (opt === "count" ? new Multi([0, 0]) : 0));
   G.setStr("_VERSION", "Lua 5.1");
   G.setStr("_G", G);

@@ -45,8 +45,11 @@ function compile(G: LuaTable, text: string, chunkName: string): LuaValue | [unde
   registerCompiledMap(url, map);
   const factory = new Function("$rt", loaded.code + "\n//# sourceURL=" + url);
   const main = factory(rt) as (G: LuaTable, ...args: LuaValue[]) => any;
-  const fn = (...args: LuaValue[]) => main(G, ...args);
+  // The chunk reads its globals from `env`, which setfenv can replace (base.ts).
+  let env = G;
+  const fn = (...args: LuaValue[]) => main(env, ...args);
   Object.defineProperty(fn, "name", { value: "L$main" });
+  (fn as any).$env = { get: () => env, set: (t: LuaTable) => (env = t) };
   return fn;
 }
 
