@@ -12,6 +12,7 @@ import { argError, checkInt, checkTable, optInt } from "../args.ts";
 import { luaNext, ipairsStep } from "../iterate.ts";
 import { gcall } from "../coroutine.ts";
 import { withErrorFrames } from "./debug.ts";
+import { define } from "./define.ts";
 
 /** Thrown by os.exit to end a script: pcall must not catch it. */
 export class ExitSignal {
@@ -21,28 +22,22 @@ export class ExitSignal {
   }
 }
 
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  // `$C` functions keep their JS name: callsites.ts recognises C levels by it.
-  if (f.name !== name && !f.name.endsWith("$C")) Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
-
 export function installBase(G: LuaTable, write: (bytes: string) => void): void {
-  fn(G, "print", (...args: LuaValue[]) => {
+  define(G, "print", (...args: LuaValue[]) => {
     let line = "";
     for (let i = 0; i < args.length; i++) line += (i > 0 ? "\t" : "") + tostring(args[i]);
     write(line + "\n");
     return EMPTY;
   });
-  fn(G, "type", (...args: LuaValue[]) => {
+  define(G, "type", (...args: LuaValue[]) => {
     if (args.length === 0) argError(1, "type", "value expected");
     return type(args[0]);
   });
-  fn(G, "tostring", (...args: LuaValue[]) => {
+  define(G, "tostring", (...args: LuaValue[]) => {
     if (args.length === 0) argError(1, "tostring", "value expected");
     return tostring(args[0]);
   });
-  fn(G, "tonumber", (...a: LuaValue[]) => {
+  define(G, "tonumber", (...a: LuaValue[]) => {
     if (a.length === 0) argError(1, "tonumber", "value expected");
     const [v, base] = a;
     if (base === undefined) {
@@ -55,17 +50,17 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     if (typeof v !== "string") argError(1, "tonumber", "string expected, got " + type(v));
     return stringToNumberBase(v, b);
   });
-  fn(G, "next", luaNext);
-  fn(
+  define(G, "next", luaNext);
+  define(
     G,
     "pairs",
     (...a: LuaValue[]) => new Multi([luaNext, checkTable(a[0], 1, "pairs", a.length > 0), undefined]),
   );
-  fn(G, "ipairs", (...a: LuaValue[]) => {
+  define(G, "ipairs", (...a: LuaValue[]) => {
     if (a.length === 0) argError(1, "ipairs", "value expected");
     return new Multi([ipairsStep, checkTable(a[0], 1, "ipairs", true), 0]);
   });
-  fn(G, "select", (...all: LuaValue[]) => {
+  define(G, "select", (...all: LuaValue[]) => {
     const n = all[0];
     const rest = all.slice(1);
     if (n === "#") return rest.length;
@@ -76,14 +71,14 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     if (i < 0) argError(1, "select", "index out of range");
     return i === 0 ? fromArrayOrEmpty(rest) : fromArrayOrEmpty(rest.slice(i));
   });
-  fn(G, "error", (msg: LuaValue, level: LuaValue) => {
+  define(G, "error", (msg: LuaValue, level: LuaValue) => {
     const lv = level === undefined ? 1 : checkInt(level, 2, "error");
     // Numbers are strings to lua_isstring: they get the position prefix too (and become strings).
     if (typeof msg === "string") throwAtLevel(msg, lv);
     if (typeof msg === "number" && lv > 0) throwAtLevel(tostring(msg), lv);
     throw new LuaError(msg);
   });
-  fn(G, "assert", (...args: LuaValue[]) => {
+  define(G, "assert", (...args: LuaValue[]) => {
     if (args.length === 0) argError(1, "assert", "value expected");
     const v = args[0];
     if (v === undefined || v === false) {
@@ -92,9 +87,9 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     }
     return fromArray(args);
   });
-  fn(G, "pcall", pcall$C);
-  fn(G, "xpcall", xpcall$C);
-  fn(G, "setmetatable", (...a: LuaValue[]) => {
+  define(G, "pcall", pcall$C);
+  define(G, "xpcall", xpcall$C);
+  define(G, "setmetatable", (...a: LuaValue[]) => {
     const [t, mt] = a;
     const tt = checkTable(t, 1, "setmetatable", a.length > 0);
     if (mt !== undefined && !(mt instanceof LuaTable)) argError(2, "setmetatable", "nil or table expected");
@@ -104,38 +99,38 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     tt.metatable = mt as LuaTable | undefined;
     return tt;
   });
-  fn(G, "getmetatable", (...a: LuaValue[]) => {
+  define(G, "getmetatable", (...a: LuaValue[]) => {
     if (a.length === 0) argError(1, "getmetatable", "value expected");
     const mt = getMetatable(a[0]);
     if (mt === undefined) return undefined;
     const protectedValue = mt.getStr("__metatable");
     return protectedValue !== undefined ? protectedValue : mt;
   });
-  fn(G, "rawget", (...a: LuaValue[]) => {
+  define(G, "rawget", (...a: LuaValue[]) => {
     const t = checkTable(a[0], 1, "rawget", a.length > 0);
     if (a.length < 2) argError(2, "rawget", "value expected");
     return t.get(a[1]);
   });
-  fn(G, "rawset", (...a: LuaValue[]) => {
+  define(G, "rawset", (...a: LuaValue[]) => {
     const t = checkTable(a[0], 1, "rawset", a.length > 0);
     if (a.length < 2) argError(2, "rawset", "value expected");
     if (a.length < 3) argError(3, "rawset", "value expected");
     t.set(a[1], a[2]);
     return t;
   });
-  fn(G, "rawequal", (...a: LuaValue[]) => {
+  define(G, "rawequal", (...a: LuaValue[]) => {
     if (a.length < 1) argError(1, "rawequal", "value expected");
     if (a.length < 2) argError(2, "rawequal", "value expected");
     return a[0] === a[1];
   });
-  fn(G, "unpack", unpack);
+  define(G, "unpack", unpack);
   // Environments: chunks made by loadstring/load carry a replaceable one ($env, load.ts);
   // every other function sees the globals table.
-  fn(G, "getfenv", (f: LuaValue) => {
+  define(G, "getfenv", (f: LuaValue) => {
     if (typeof f === "function" && (f as any).$env !== undefined) return (f as any).$env.get();
     return G;
   });
-  fn(G, "setfenv", (f: LuaValue, t: LuaValue) => {
+  define(G, "setfenv", (f: LuaValue, t: LuaValue) => {
     const env = checkTable(t, 2, "setfenv");
     if (typeof f === "function" && (f as any).$env !== undefined) {
       (f as any).$env.set(env);
@@ -143,7 +138,7 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     }
     throwLuaError("'setfenv' cannot change environment of given object");
   });
-  fn(G, "collectgarbage", (opt: LuaValue) => (opt === "count" ? new Multi([0, 0]) : 0));
+  define(G, "collectgarbage", (opt: LuaValue) => (opt === "count" ? new Multi([0, 0]) : 0));
   G.setStr("_VERSION", "Lua 5.1");
   G.setStr("_G", G);
 }

@@ -4,11 +4,7 @@
 import { LuaTable } from "../table.ts";
 import type { LuaValue } from "../value.ts";
 import { argError, checkNumber } from "../args.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 const f64 = new Float64Array(1);
 const i32 = new Int32Array(f64.buffer); // little-endian: i32[0] is the low word
@@ -67,61 +63,61 @@ function tohex(x: LuaValue, count: LuaValue): string {
 
 export function createBitLib(): LuaTable {
   const B = new LuaTable();
-  fn(
+  define(
     B,
     "tobit",
     unary("tobit", (x) => x),
   );
-  fn(
+  define(
     B,
     "bnot",
     unary("bnot", (x) => ~x),
   );
-  fn(
+  define(
     B,
     "bswap",
     unary("bswap", (x) => (x << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24) | 0),
   );
-  fn(
+  define(
     B,
     "lshift",
     shift("lshift", (x, n) => x << n),
   );
-  fn(
+  define(
     B,
     "rshift",
     shift("rshift", (x, n) => (x >>> n) | 0),
   );
-  fn(
+  define(
     B,
     "arshift",
     shift("arshift", (x, n) => x >> n),
   );
-  fn(
+  define(
     B,
     "rol",
     shift("rol", (x, n) => (x << n) | (x >>> (32 - n))),
   );
-  fn(
+  define(
     B,
     "ror",
     shift("ror", (x, n) => (x >>> n) | (x << (32 - n))),
   );
-  fn(
+  define(
     B,
     "band",
     nary("band", (a, b) => a & b),
   );
-  fn(
+  define(
     B,
     "bor",
     nary("bor", (a, b) => a | b),
   );
-  fn(
+  define(
     B,
     "bxor",
     nary("bxor", (a, b) => a ^ b),
   );
-  fn(B, "tohex", tohex);
+  define(B, "tohex", tohex);
   return B;
 }

@@ -10,11 +10,7 @@ import { currentCoroutine, resume, yieldGen, yieldPlain } from "../coroutine.ts"
 import { LuaError } from "../errors.ts";
 import { argError } from "../args.ts";
 import { type } from "../ops.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 function checkCo(v: LuaValue, name: string): Coroutine {
   if (v instanceof Coroutine) return v;
@@ -23,20 +19,24 @@ function checkCo(v: LuaValue, name: string): Coroutine {
 
 export function createCoroutineLib(): LuaTable {
   const lib = new LuaTable();
-  fn(lib, "create", (...a: LuaValue[]) => {
+  define(lib, "create", (...a: LuaValue[]) => {
     const f = a[0];
     if (typeof f !== "function")
       argError(1, "create", "function expected" + (a.length > 0 ? ", got " + type(f) : ""));
     return new Coroutine(f as (...args: any[]) => any);
   });
-  fn(lib, "resume", (co: LuaValue, ...args: LuaValue[]) => new Multi(resume(checkCo(co, "resume"), args)));
+  define(
+    lib,
+    "resume",
+    (co: LuaValue, ...args: LuaValue[]) => new Multi(resume(checkCo(co, "resume"), args)),
+  );
   const yieldFn = (..._values: LuaValue[]) => yieldPlain();
   (yieldFn as any).$g = yieldGen;
-  fn(lib, "yield", yieldFn);
-  fn(lib, "status", (co: LuaValue) => checkCo(co, "status").status);
-  fn(lib, "running", () => currentCoroutine());
-  fn(lib, "isyieldable", () => currentCoroutine() !== undefined);
-  fn(lib, "wrap", (f: LuaValue) => {
+  define(lib, "yield", yieldFn);
+  define(lib, "status", (co: LuaValue) => checkCo(co, "status").status);
+  define(lib, "running", () => currentCoroutine());
+  define(lib, "isyieldable", () => currentCoroutine() !== undefined);
+  define(lib, "wrap", (f: LuaValue) => {
     if (typeof f !== "function") argError(1, "wrap", "function expected");
     const co = new Coroutine(f as (...args: any[]) => any);
     return (...args: LuaValue[]) => {

@@ -12,11 +12,7 @@ import { argError, checkInt, checkString } from "../args.ts";
 import { type } from "../ops.ts";
 import { numberToString, stringToNumber } from "../number.ts";
 import { addressOf } from "../tostring.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 // ---------------------------------------------------------------- errors
 
@@ -560,20 +556,20 @@ export function createIoLib(write: (bytes: string) => void, writeError: (bytes: 
 
   // -- FILE* methods
 
-  fn(methods, "close", function (self: LuaValue) {
+  define(methods, "close", function (self: LuaValue) {
     return closeFile(arguments.length > 0 ? toFile(self, true, "close") : output);
   });
-  fn(methods, "read", function (self: LuaValue, ...formats: LuaValue[]) {
+  define(methods, "read", function (self: LuaValue, ...formats: LuaValue[]) {
     return readFormats(toFile(self, arguments.length > 0, "read"), formats, 1, "read");
   });
-  fn(methods, "write", function (self: LuaValue, ...values: LuaValue[]) {
+  define(methods, "write", function (self: LuaValue, ...values: LuaValue[]) {
     return writeValues(toFile(self, arguments.length > 0, "write"), values, 1, "write");
   });
-  fn(methods, "flush", function (self: LuaValue) {
+  define(methods, "flush", function (self: LuaValue) {
     toFile(self, arguments.length > 0, "flush");
     return true; // writes are never buffered here
   });
-  fn(methods, "seek", function (self: LuaValue, whence: LuaValue, offset: LuaValue) {
+  define(methods, "seek", function (self: LuaValue, whence: LuaValue, offset: LuaValue) {
     const nargs = arguments.length;
     const f = toFile(self, nargs > 0, "seek");
     const w = whence === undefined ? "cur" : checkString(whence, 2, "seek");
@@ -587,7 +583,7 @@ export function createIoLib(write: (bytes: string) => void, writeError: (bytes: 
       return fileErrorResult(e);
     }
   });
-  fn(methods, "setvbuf", function (self: LuaValue, mode: LuaValue, size: LuaValue) {
+  define(methods, "setvbuf", function (self: LuaValue, mode: LuaValue, size: LuaValue) {
     const nargs = arguments.length;
     toFile(self, nargs > 0, "setvbuf");
     if (mode === undefined)
@@ -597,43 +593,43 @@ export function createIoLib(write: (bytes: string) => void, writeError: (bytes: 
     if (size !== undefined) checkInt(size, 3, "setvbuf");
     return true;
   });
-  fn(methods, "lines", function (self: LuaValue, ...formats: LuaValue[]) {
+  define(methods, "lines", function (self: LuaValue, ...formats: LuaValue[]) {
     return linesIterator(toFile(self, arguments.length > 0, "lines"), formats);
   });
-  fn(meta, "__tostring", (self: LuaFile) =>
+  define(meta, "__tostring", (self: LuaFile) =>
     self.isClosed ? "file (closed)" : "file (" + addressOf(self) + ")",
   );
 
   // -- io.*
 
-  fn(IO, "close", function (file: LuaValue) {
+  define(IO, "close", function (file: LuaValue) {
     return closeFile(arguments.length > 0 ? toFile(file, true, "close") : output);
   });
-  fn(IO, "read", (...formats: LuaValue[]) => readFormats(stdFile(input), formats, 0, "read"));
-  fn(IO, "write", (...values: LuaValue[]) => writeValues(stdFile(output), values, 0, "write"));
-  fn(IO, "flush", () => {
+  define(IO, "read", (...formats: LuaValue[]) => readFormats(stdFile(input), formats, 0, "read"));
+  define(IO, "write", (...values: LuaValue[]) => writeValues(stdFile(output), values, 0, "write"));
+  define(IO, "flush", () => {
     stdFile(output);
     return true;
   });
-  fn(IO, "input", (file: LuaValue) => {
+  define(IO, "input", (file: LuaValue) => {
     if (file !== undefined)
       input = file instanceof LuaFile ? toFile(file, true, "input") : fileOpenOrArgError(file, "r", "input");
     return input;
   });
-  fn(IO, "output", (file: LuaValue) => {
+  define(IO, "output", (file: LuaValue) => {
     if (file !== undefined) {
       output =
         file instanceof LuaFile ? toFile(file, true, "output") : fileOpenOrArgError(file, "w", "output");
     }
     return output;
   });
-  fn(IO, "lines", (name: LuaValue, ...formats: LuaValue[]) => {
+  define(IO, "lines", (name: LuaValue, ...formats: LuaValue[]) => {
     if (name === undefined) return linesIterator(input, formats);
     const f = fileOpenOrArgError(name, "r", "lines");
     f.closeAtEof = true;
     return linesIterator(f, formats);
   });
-  fn(IO, "open", function (name: LuaValue, mode: LuaValue) {
+  define(IO, "open", function (name: LuaValue, mode: LuaValue) {
     const nargs = arguments.length;
     if (name === undefined) argError(1, "open", "string expected, got " + (nargs > 0 ? "nil" : "no value"));
     const filename = checkString(name, 1, "open");
@@ -644,12 +640,12 @@ export function createIoLib(write: (bytes: string) => void, writeError: (bytes: 
       return fileErrorResult(e, filename);
     }
   });
-  fn(IO, "type", function (v: LuaValue) {
+  define(IO, "type", function (v: LuaValue) {
     if (arguments.length === 0) argError(1, "type", "value expected");
     if (!(v instanceof LuaFile)) return undefined;
     return v.isClosed ? "closed file" : "file";
   });
-  fn(IO, "tmpfile", () => {
+  define(IO, "tmpfile", () => {
     // tmpfile(): an anonymous "w+" file, removed from the directory at once.
     for (let attempt = 0; attempt < 100; attempt++) {
       const path = "/tmp/lua_" + randomBytes(6).toString("hex");
@@ -663,7 +659,7 @@ export function createIoLib(write: (bytes: string) => void, writeError: (bytes: 
     }
     return fileErrorResult(new IoFailure("EEXIST"));
   });
-  fn(IO, "popen", () => throwLuaError("io.popen is not available in Rover"));
+  define(IO, "popen", () => throwLuaError("io.popen is not available in Rover"));
   IO.setStr("stdin", stdin as any);
   IO.setStr("stdout", stdout as any);
   IO.setStr("stderr", stderr as any);

@@ -8,11 +8,7 @@ import { LuaError } from "../errors.ts";
 import { type, metamethod, callable } from "../ops.ts";
 import { powC, stringToNumber } from "../number.ts";
 import { argError, checkNumber } from "../args.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 /** lj_lib_checknum; `present` tells an explicit nil ("got nil") from a missing argument ("got no value"). */
 function numArg(v: LuaValue, n: number, fname: string, present: boolean): number {
@@ -181,34 +177,34 @@ function randomInit(rs: RandomState, d: number): void {
 
 export function createMathLib(): LuaTable {
   const M = new LuaTable();
-  fn(M, "abs", unary("abs", Math.abs));
-  fn(M, "floor", unary("floor", Math.floor));
-  fn(M, "ceil", unary("ceil", Math.ceil));
-  fn(M, "sqrt", unary("sqrt", Math.sqrt));
-  fn(M, "log10", unary("log10", Math.log10));
-  fn(M, "exp", unary("exp", Math.exp));
-  fn(M, "sin", unary("sin", Math.sin));
-  fn(M, "cos", unary("cos", Math.cos));
-  fn(M, "tan", unary("tan", Math.tan));
-  fn(M, "asin", unary("asin", Math.asin));
-  fn(M, "acos", unary("acos", Math.acos));
-  fn(M, "atan", unary("atan", Math.atan));
-  fn(M, "sinh", unary("sinh", Math.sinh));
-  fn(M, "cosh", unary("cosh", Math.cosh));
-  fn(M, "tanh", unary("tanh", Math.tanh));
-  fn(M, "deg", (x: LuaValue) =>
+  define(M, "abs", unary("abs", Math.abs));
+  define(M, "floor", unary("floor", Math.floor));
+  define(M, "ceil", unary("ceil", Math.ceil));
+  define(M, "sqrt", unary("sqrt", Math.sqrt));
+  define(M, "log10", unary("log10", Math.log10));
+  define(M, "exp", unary("exp", Math.exp));
+  define(M, "sin", unary("sin", Math.sin));
+  define(M, "cos", unary("cos", Math.cos));
+  define(M, "tan", unary("tan", Math.tan));
+  define(M, "asin", unary("asin", Math.asin));
+  define(M, "acos", unary("acos", Math.acos));
+  define(M, "atan", unary("atan", Math.atan));
+  define(M, "sinh", unary("sinh", Math.sinh));
+  define(M, "cosh", unary("cosh", Math.cosh));
+  define(M, "tanh", unary("tanh", Math.tanh));
+  define(M, "deg", (x: LuaValue) =>
     typeof x === "number" ? x * 57.29577951308232 : builtinMul("deg", x, 57.29577951308232),
   );
-  fn(M, "rad", (x: LuaValue) =>
+  define(M, "rad", (x: LuaValue) =>
     typeof x === "number" ? x * 0.017453292519943295 : builtinMul("rad", x, 0.017453292519943295),
   );
-  fn(M, "frexp", function (x: LuaValue) {
+  define(M, "frexp", function (x: LuaValue) {
     return new Multi(frexp(numArg(x, 1, "frexp", arguments.length > 0)));
   });
-  fn(M, "modf", function (x: LuaValue) {
+  define(M, "modf", function (x: LuaValue) {
     return new Multi(modfParts(numArg(x, 1, "modf", arguments.length > 0)));
   });
-  fn(M, "log", function (x: LuaValue, base: LuaValue) {
+  define(M, "log", function (x: LuaValue, base: LuaValue) {
     const nargs = arguments.length;
     const v = numArg(x, 1, "log", nargs > 0);
     if (nargs < 2) return Math.log(v);
@@ -216,25 +212,25 @@ export function createMathLib(): LuaTable {
     const b = numArg(base, 2, "log", true);
     return Math.log2(v) * (1 / Math.log2(b));
   });
-  fn(M, "atan2", function (y: LuaValue, x: LuaValue) {
+  define(M, "atan2", function (y: LuaValue, x: LuaValue) {
     const nargs = arguments.length;
     return Math.atan2(numArg(y, 1, "atan2", nargs > 0), numArg(x, 2, "atan2", nargs > 1));
   });
-  fn(M, "pow", function (x: LuaValue, y: LuaValue) {
+  define(M, "pow", function (x: LuaValue, y: LuaValue) {
     const nargs = arguments.length;
     return powC(numArg(x, 1, "pow", nargs > 0), numArg(y, 2, "pow", nargs > 1));
   });
-  fn(M, "fmod", function (x: LuaValue, y: LuaValue) {
+  define(M, "fmod", function (x: LuaValue, y: LuaValue) {
     const nargs = arguments.length;
     return numArg(x, 1, "fmod", nargs > 0) % numArg(y, 2, "fmod", nargs > 1); // JS % is C's fmod
   });
-  fn(M, "ldexp", function (x: LuaValue, e: LuaValue) {
+  define(M, "ldexp", function (x: LuaValue, e: LuaValue) {
     const nargs = arguments.length;
     const m = numArg(x, 1, "ldexp", nargs > 0);
     const n = numArg(e, 2, "ldexp", nargs > 1);
     return fscale(m, n);
   });
-  fn(M, "min", function (...args: LuaValue[]) {
+  define(M, "min", function (...args: LuaValue[]) {
     // minsd semantics: keep r only when r < x, so a NaN on either side yields the later operand.
     let r = numArg(args[0], 1, "min", args.length > 0);
     for (let i = 1; i < args.length; i++) {
@@ -243,7 +239,7 @@ export function createMathLib(): LuaTable {
     }
     return r;
   });
-  fn(M, "max", function (...args: LuaValue[]) {
+  define(M, "max", function (...args: LuaValue[]) {
     let r = numArg(args[0], 1, "max", args.length > 0);
     for (let i = 1; i < args.length; i++) {
       const x = numArg(args[i], i + 1, "max", true);
@@ -256,7 +252,7 @@ export function createMathLib(): LuaTable {
 
   const rs: RandomState = new Int32Array(8);
   let seeded = false; // lazy initialisation with seed 0, as luaopen_math does
-  fn(M, "random", function (r1: LuaValue, r2: LuaValue) {
+  define(M, "random", function (r1: LuaValue, r2: LuaValue) {
     const nargs = arguments.length;
     if (!seeded) {
       randomInit(rs, 0);
@@ -270,7 +266,7 @@ export function createMathLib(): LuaTable {
     const hi = numArg(r2, 2, "random", true);
     return Math.floor(d * (hi - lo + 1)) + lo; // an integer in [r1, r2]
   });
-  fn(M, "randomseed", function (seed: LuaValue) {
+  define(M, "randomseed", function (seed: LuaValue) {
     randomInit(rs, numArg(seed, 1, "randomseed", arguments.length > 0));
     seeded = true;
     return EMPTY;

@@ -12,11 +12,7 @@ import { argError, checkInt, checkNumber, checkString } from "../args.ts";
 import { type, index } from "../ops.ts";
 import { stringToNumber } from "../number.ts";
 import { fileErrorResult, toHostPath } from "./io.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 function wrongType(n: number, fname: string, expected: string, v: LuaValue, present: boolean): never {
   argError(n, fname, expected + " expected, got " + (present ? type(v) : "no value"));
@@ -752,16 +748,16 @@ function setlocale(locale: LuaValue, category: LuaValue): string | undefined {
 
 export function createOsLib(): LuaTable {
   const O = new LuaTable();
-  fn(O, "date", date);
-  fn(O, "time", time);
-  fn(O, "clock", clock);
-  fn(O, "getenv", getenv);
-  fn(O, "difftime", difftime);
-  fn(O, "exit", exit);
-  fn(O, "remove", remove);
-  fn(O, "rename", rename);
-  fn(O, "tmpname", tmpname);
-  fn(O, "execute", execute);
-  fn(O, "setlocale", setlocale);
+  define(O, "date", date);
+  define(O, "time", time);
+  define(O, "clock", clock);
+  define(O, "getenv", getenv);
+  define(O, "difftime", difftime);
+  define(O, "exit", exit);
+  define(O, "remove", remove);
+  define(O, "rename", rename);
+  define(O, "tmpname", tmpname);
+  define(O, "execute", execute);
+  define(O, "setlocale", setlocale);
   return O;
 }

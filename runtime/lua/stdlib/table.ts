@@ -8,11 +8,7 @@ import { LuaError, throwLuaError } from "../errors.ts";
 import { argError, checkInt, checkNumber, checkString } from "../args.ts";
 import { type, metamethod, callable, truthy } from "../ops.ts";
 import { numberToString } from "../number.ts";
-
-function fn(t: LuaTable, name: string, f: (...args: any[]) => any): void {
-  Object.defineProperty(f, "name", { value: name });
-  t.setStr(name, f);
-}
+import { define } from "./define.ts";
 
 /** LuaJIT says "got nil" for an explicit nil and "got no value" past the last argument. */
 function wrongType(n: number, fname: string, expected: string, v: LuaValue, present: boolean): never {
@@ -274,14 +270,14 @@ function foreach(t: LuaValue, f: LuaValue): any {
 
 export function createTableLib(): LuaTable {
   const t = new LuaTable();
-  fn(t, "foreachi", foreachi);
-  fn(t, "foreach", foreach);
-  fn(t, "getn", getn);
-  fn(t, "maxn", maxn);
-  fn(t, "insert", insert);
-  fn(t, "remove", remove);
-  fn(t, "move", move);
-  fn(t, "concat", concat);
-  fn(t, "sort", sort);
+  define(t, "foreachi", foreachi);
+  define(t, "foreach", foreach);
+  define(t, "getn", getn);
+  define(t, "maxn", maxn);
+  define(t, "insert", insert);
+  define(t, "remove", remove);
+  define(t, "move", move);
+  define(t, "concat", concat);
+  define(t, "sort", sort);
   return t;
 }
