@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark side by side in one run, printed and written to
-// bench/RESULTS.md with the date and the machine. Flags: --lang or --http to run one part,
+// bench/RESULTS.md with the date and the machine. Flags: --lang, --http, --dev to run parts,
 // --runs N (best of N, default 3), --only <name> (language benchmarks whose name matches).
 import { cpus, totalmem } from "node:os";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runLanguageBenchmarks } from "./lang.ts";
 import { runHttpBenchmarks } from "./http.ts";
+import { runDevBenchmarks } from "./dev.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -14,8 +15,10 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const runs = Number(flag("--runs") ?? 3);
-const doLang = !args.includes("--http");
-const doHttp = !args.includes("--lang");
+const only = ["--lang", "--http", "--dev"].filter((f) => args.includes(f));
+const doLang = only.length === 0 || only.includes("--lang");
+const doHttp = only.length === 0 || only.includes("--http");
+const doDev = only.length === 0 || only.includes("--dev");
 
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
 const date = new Date().toISOString().slice(0, 10);
@@ -29,6 +32,12 @@ if (doLang) {
 if (doHttp) {
   const t = await runHttpBenchmarks();
   sections.push("### HTTP (requests/s)\n\n" + t);
+  console.log(t);
+}
+
+if (doDev) {
+  const t = await runDevBenchmarks();
+  sections.push("### Developer loop (rover dev)\n\n" + t);
   console.log(t);
 }
 

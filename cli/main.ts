@@ -11,11 +11,13 @@ const USAGE = `rover: compile Lua route files to JavaScript and serve them with 
 Usage:
   rover run <app.lua> [args...] [--port N] [--host H] [--workers N]
                                     build in memory and run; serves if the app returns rover.server
+  rover dev <app.lua> [--port N] [--host H] [--workers N]
+                                    serve and watch: each saved change is rebuilt and swapped in
   rover build <app.lua> [--out dist] compile to dist/ (app.js, app.js.map, routes.json)
   rover start <dist> [--port N] [--host H] [--workers N]
                                     serve a build on N worker threads (default: all cores)
-  rover inspect <app.lua> [--routes] [--module name]
-                                    print the emitted JavaScript (or the routes)
+  rover inspect <app.lua> [--routes] [--module name] [--route "GET /path"]
+                                    print the emitted JavaScript (or the routes, or one route)
   rover check <app.lua> [--json]    check the app and its modules without serving: syntax,
                                     routes, guard schemas, undefined globals (exit 1 on errors)
   rover help [command]
@@ -30,6 +32,11 @@ const SPECS: Record<string, FlagSpec & { usage: string }> = {
     stopAfterPositionals: 1,
     usage: "rover run <app.lua> [--port N] [--host H] [--workers N] [args...]",
   },
+  dev: {
+    values: { port: "number", host: "string", workers: "number" },
+    booleans: [],
+    usage: "rover dev <app.lua> [--port N] [--host H] [--workers N]",
+  },
   build: { values: { out: "string" }, booleans: [], usage: "rover build <app.lua> [--out dist]" },
   start: {
     values: { port: "number", host: "string", workers: "number" },
@@ -37,9 +44,9 @@ const SPECS: Record<string, FlagSpec & { usage: string }> = {
     usage: "rover start <dist> [--port N] [--host H] [--workers N]",
   },
   inspect: {
-    values: { module: "string" },
+    values: { module: "string", route: "string" },
     booleans: ["routes"],
-    usage: "rover inspect <app.lua> [--routes] [--module name]",
+    usage: 'rover inspect <app.lua> [--routes] [--module name] [--route "GET /users/:id"]',
   },
   check: { values: {}, booleans: ["json"], usage: "rover check <app.lua> [--json]" },
 };
@@ -87,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       return run(target, parsed.rest, server);
+    case "dev": {
+      const { dev } = await import("./commands/dev.ts");
+      return dev(target, server);
+    }
     case "build":
       return build(target, (flags.out as string | undefined) ?? "dist");
     case "start": {
@@ -94,7 +105,11 @@ async function main(argv: string[]): Promise<number> {
       return start(target, server);
     }
     case "inspect":
-      return inspect(target, { routes: flags.routes === true, module: flags.module as string | undefined });
+      return inspect(target, {
+        routes: flags.routes === true,
+        module: flags.module as string | undefined,
+        route: flags.route as string | undefined,
+      });
     case "check": {
       const { check } = await import("./commands/check.ts");
       return check(target, { json: flags.json === true });

@@ -26,4 +26,11 @@ export type WorkerMessage =
   | { type: "listen-failed"; code: string | undefined; message: string }
   | { type: "closed" };
 
-export type MainMessage = { type: "listen"; host: string; port: number } | { type: "close" };
+export type MainMessage =
+  | { type: "listen"; host: string; port: number }
+  | { type: "close" }
+  // rover dev (cli/dev/dev-worker.ts): a standby worker (appUrl "") loads the app on "boot";
+  // "drain" stops accepting, answers in-flight and later requests with Connection: close and
+  // closes idle keep-alive connections only after a grace period, so a swap drops no request.
+  | { type: "boot"; appUrl: string }
+  | { type: "drain" };

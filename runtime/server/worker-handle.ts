@@ -11,6 +11,13 @@ const EXEC_ARGV = process.execArgv.filter((a) => !a.startsWith("--input-type"));
 
 export class WorkerCrash extends Error {}
 
+export interface WorkerHandleOptions {
+  /** The worker's entry module; default ./worker.ts (rover dev uses cli/dev/dev-worker.ts). */
+  url?: URL;
+  /** The thread's process.env; default a copy of the main thread's. */
+  env?: Record<string, string | undefined>;
+}
+
 export class WorkerHandle {
   readonly index: number;
   readonly worker: Worker;
@@ -24,13 +31,14 @@ export class WorkerHandle {
   private crash: string | null = null;
   private readonly exitPromise: Promise<number>;
 
-  constructor(data: WorkerData) {
+  constructor(data: WorkerData, options: WorkerHandleOptions = {}) {
     this.index = data.index;
     // A large stack, as for `rover run` scripts: deep Lua recursion works and runaway
     // recursion is a catchable "stack overflow" inside the handler.
-    this.worker = new Worker(WORKER_URL, {
+    this.worker = new Worker(options.url ?? WORKER_URL, {
       workerData: data,
       execArgv: EXEC_ARGV,
+      env: options.env ?? process.env,
       resourceLimits: { stackSizeMb: SCRIPT_STACK_MB },
     });
     this.worker.on("message", (m: WorkerMessage) => this.receive(m));
@@ -61,11 +69,14 @@ export class WorkerHandle {
     return this.exitPromise;
   }
 
-  /** Asks for a graceful close (in-flight requests finish); terminates after `timeoutMs`. */
-  async close(timeoutMs: number): Promise<void> {
+  /**
+   * Asks for a graceful close (in-flight requests finish); terminates after `timeoutMs`.
+   * `how` is "drain" for a worker of rover dev being replaced (see protocol.ts).
+   */
+  async close(timeoutMs: number, how: "close" | "drain" = "close"): Promise<void> {
     if (this.exited) return;
     this.stopping = true;
-    this.send({ type: "close" });
+    this.send({ type: how });
     const timer = setTimeout(() => void this.worker.terminate(), timeoutMs);
     await this.exitPromise;
     clearTimeout(timer);

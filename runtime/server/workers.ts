@@ -24,7 +24,7 @@ export interface RunOptions {
 }
 
 /** How long a graceful close may take before workers are terminated. */
-const DRAIN_TIMEOUT_MS = 10_000;
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Ends start-up with `exitCode`; an empty message prints nothing (os.exit in the main chunk). */
 class StartupFailure extends Error {
@@ -141,7 +141,7 @@ async function listen(h: Handle, address: Address): Promise<void> {
   );
 }
 
-function portInUseMessage(address: Address): string {
+export function portInUseMessage(address: Address): string {
   return (
     `Rover failed to start: Port ${address.port} is already in use on ${address.host}\n` +
     `Choose another port (--port or PORT) or stop the process using port ${address.port}`
