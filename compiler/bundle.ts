@@ -21,7 +21,7 @@ const BOOT = resolve(ROOT, "runtime/rover/boot.ts");
 const SCRIPT = resolve(ROOT, "runtime/lua/run-script.ts");
 const CALLSITES = resolve(ROOT, "runtime/lua/callsites.ts");
 const LOAD = resolve(ROOT, "runtime/lua/stdlib/load.ts");
-const LOAD_NAMES = new Set(["loadstring", "load", "dofile"]);
+const LOAD_NAMES = new Set(["loadstring", "load", "dofile", "loadfile"]);
 
 export interface LuaModuleFile {
   /** require name ("users"); "" for the entry. */
@@ -125,8 +125,11 @@ export function entrySource(modules: LuaModuleFile[]): string {
   return lines.join("\n");
 }
 
-/** The runtime modules an app bundle imports (rover dev builds them once: see `runtimeUrls`). */
-export const RUNTIME_ENTRIES = [RUNTIME_LUA, BOOT, SCRIPT, CALLSITES];
+/**
+ * The runtime modules an app bundle imports (rover dev builds them once: see `runtimeUrls`);
+ * the last one, the run-time compiler, only apps that call loadstring/load/dofile import.
+ */
+export const RUNTIME_ENTRIES = [RUNTIME_LUA, BOOT, SCRIPT, CALLSITES, LOAD];
 
 /**
  * Compiles and bundles an app; nothing is written. `cache`: see ModuleCache.

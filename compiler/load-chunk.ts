@@ -19,7 +19,9 @@ export function compileChunkFunction(text: string, chunkName: string): LoadedChu
   const lowered = lowerChunk(src, chunk, { runtimeImport: "", coroutines: true, form: "function" });
   const errors = lowered.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new CompileError(errors);
-  return emit(lowered.program, src, { sourceName: chunkName });
+  // The map's source name is internal (the chunk name may be empty, as for "="); the runtime
+  // names frames with x_rover_chunks instead.
+  return emit(lowered.program, src, { sourceName: "loaded-chunk.lua" });
 }
 
 export { CompileError };

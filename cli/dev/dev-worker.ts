@@ -2,7 +2,8 @@
 // warm standby (Fastify and pino loaded, appUrl "") and waits for "boot" to name a build; it
 // then boots it, serves on "listen" like a `rover start` worker, and on "drain" gives way to
 // the next build without dropping a request. Boot errors and handler errors come with a code
-// frame of the Lua line (read from the build's source map).
+// frame of the Lua line (frames.ts). Booting and listening are the steps a `rover start`
+// worker takes too (runtime/server/worker-steps.ts); what is dev's own is the standby and drain.
 import { parentPort, workerData } from "node:worker_threads";
 import { Server as NetServer } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,23 +11,16 @@ import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { BootResult, BootOptions, RoverApp, LogSink } from "../../runtime/rover/boot.ts";
-import type { WorkerData, WorkerMessage, MainMessage } from "../../runtime/server/protocol.ts";
-import { writeBytes, writeFdSync } from "../../runtime/server/output.ts";
+import type { RoverApp } from "../../runtime/rover/boot.ts";
+import type { WorkerData, MainMessage } from "../../runtime/server/protocol.ts";
 import { createLogger } from "../../runtime/server/logger.ts";
-import { createFastifyApp } from "../../runtime/server/app.ts";
-import { LuaSources } from "./frames.ts";
+import { bootApp, postBooted, listenApp, postClosed } from "../../runtime/server/worker-steps.ts";
+import { LuaSources, bootErrorText, devLogSink } from "./frames.ts";
 
 /** What swap.ts gives a dev worker: `preload`, the runtime modules dev builds import. */
 export interface DevWorkerData extends WorkerData {
   preload: string[];
 }
-
-type AppModule = {
-  boot(options: BootOptions): BootResult;
-  chunkName?: string;
-  describeError?: (e: unknown) => string;
-};
 
 /**
  * How long a draining worker keeps idle keep-alive connections open. A client that sends
@@ -38,16 +32,11 @@ const IDLE_GRACE_MS = 1000;
 
 const data = workerData as DevWorkerData;
 const port = parentPort!;
-let muted = data.quietBoot;
 let app: RoverApp | null = null;
 let logger: Logger | null = null;
 let fastify: FastifyInstance | null = null;
 let draining = false;
 let finishing = false;
-
-function post(message: WorkerMessage): void {
-  port.postMessage(message);
-}
 
 // One listener for the thread's whole life: with none attached the port would stop holding
 // the thread open between messages.
@@ -82,62 +71,20 @@ async function warmUp(): Promise<void> {
 
 async function boot(appUrl: string): Promise<void> {
   const sources = new LuaSources(fileURLToPath(appUrl) + ".map");
-  let mod: AppModule | undefined;
-  let result: BootResult;
-  try {
-    mod = (await import(appUrl)) as AppModule;
-    const chunkName = mod.chunkName ?? "app.lua";
-    result = mod.boot({
-      write: (bytes) => {
-        if (!muted) writeBytes(1, bytes);
-      },
-      writeError: (bytes) => {
-        if (!muted) writeBytes(2, bytes);
-      },
-      argv: { script: chunkName, args: [] },
-      chunkName,
-    });
-  } catch (e) {
-    post({ type: "failed", message: bootErrorText(e, mod, sources) });
-    return;
-  }
-  muted = false;
-  if (result.kind === "script") return post({ type: "script" });
-  if (result.kind === "exit") return post({ type: "exit", code: result.code });
-  app = result.app;
-  const config = app.config;
-  logger = createLogger(config.logLevel, data.index);
+  app = await bootApp(appUrl, data.quietBoot, (e, mod) => bootErrorText(e, mod, sources));
+  if (app === null) return;
+  logger = createLogger(app.config.logLevel, data.index);
   app.setLog(devLogSink(logger, sources));
-  post({
-    type: "booted",
-    config: { host: config.host, port: config.port, logLevel: config.logLevel, ignored: config.ignored },
-    routes: app.routes.length,
+  postBooted(app);
+}
+
+function listen(host: string, listenPort: number): Promise<void> {
+  return listenApp(app!, logger!, host, listenPort, {
+    created: (f) => {
+      fastify = f;
+      f.server.prependListener("request", closeWhenDraining);
+    },
   });
-}
-
-/** A Lua error gets LuaJIT's message and traceback, plus a frame; startup errors their message. */
-function bootErrorText(e: unknown, mod: AppModule | undefined, sources: LuaSources): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && code.startsWith("ROVER_ERR_")) return (e as Error).message;
-  if (mod?.describeError === undefined) return e instanceof Error ? e.message : String(e);
-  const text = mod
-    .describeError(e)
-    .replace(/\n\t\[C\]: at rover\n$/, "")
-    .trimEnd();
-  return text + sources.frameFor(text);
-}
-
-async function listen(host: string, listenPort: number): Promise<void> {
-  try {
-    fastify = createFastifyApp(app!, logger!);
-    fastify.server.prependListener("request", closeWhenDraining);
-    // reusePort is forwarded by Fastify to net.Server#listen (Node >= 23.1).
-    await fastify.listen({ host, port: listenPort, reusePort: true } as { host: string; port: number });
-    post({ type: "listening" });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    post({ type: "listen-failed", code: err.code, message: err.message });
-  }
 }
 
 /** Once draining, every answer ends its connection, so keep-alive clients move to the new build. */
@@ -162,22 +109,8 @@ function drain(now: boolean): void {
   if (server !== undefined && now) server.closeIdleConnections();
   if (finishing) return;
   finishing = true;
-  if (server === undefined) return finish();
+  if (server === undefined) return postClosed();
   // net.Server#close, not http.Server#close: the latter also closes idle connections at once.
-  NetServer.prototype.close.call(server, () => finish());
+  NetServer.prototype.close.call(server, () => postClosed());
   if (!now) setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS).unref();
-}
-
-function finish(): void {
-  post({ type: "closed" });
-  port.close();
-}
-
-/** Handler errors as text with a code frame of the Lua line; other levels go to pino. */
-function devLogSink(log: Logger, sources: LuaSources): LogSink {
-  return (level, message, fields) => {
-    if (!log.isLevelEnabled(level)) return;
-    if (level !== "error") return log[level](fields, message);
-    writeFdSync(2, "rover: " + message + sources.frameFor(fields.where ?? fields.error) + "\n");
-  };
 }

@@ -1,9 +1,14 @@
 // Code frames for errors raised while an app runs under `rover dev`: given a Lua position
 // ("app.lua:75"), the lines around it from the build's source map (sourcesContent holds the
 // Lua text of every chunk, x_rover_chunks its chunk name). The map is read on first use.
+// Used by dev-worker.ts for boot errors and, through a log sink, for handler errors.
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import { codeFrame } from "../../compiler/diagnostics.ts";
 import { sourceFile, type SourceFile } from "../../compiler/source.ts";
+import type { LogSink } from "../../runtime/rover/boot.ts";
+import type { AppModule } from "../../runtime/server/worker-steps.ts";
+import { writeFdSync } from "../../runtime/server/output.ts";
 
 export class LuaSources {
   private readonly mapPath: string;
@@ -48,4 +53,25 @@ export class LuaSources {
     }
     return this.chunks;
   }
+}
+
+/** A Lua error gets LuaJIT's message and traceback, plus a frame; startup errors their message. */
+export function bootErrorText(e: unknown, mod: AppModule | undefined, sources: LuaSources): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("ROVER_ERR_")) return (e as Error).message;
+  if (mod?.describeError === undefined) return e instanceof Error ? e.message : String(e);
+  const text = mod
+    .describeError(e)
+    .replace(/\n\t\[C\]: at rover\n$/, "")
+    .trimEnd();
+  return text + sources.frameFor(text);
+}
+
+/** Handler errors as text with a code frame of the Lua line; other levels go to pino. */
+export function devLogSink(log: Logger, sources: LuaSources): LogSink {
+  return (level, message, fields) => {
+    if (!log.isLevelEnabled(level)) return;
+    if (level !== "error") return log[level](fields, message);
+    writeFdSync(2, "rover: " + message + sources.frameFor(fields.where ?? fields.error) + "\n");
+  };
 }

@@ -9,6 +9,7 @@ import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
 import { getMethodFast, getNumFast, getStrFast, slowAccess, tableWithStrs } from "./fast-paths.ts";
+import { lowerGuardCall } from "./guard-calls.ts";
 
 const ARITH: Record<string, string> = {
   "+": "add",
@@ -217,6 +218,8 @@ function callArgs(e: L.AnyCall): L.Expression[] {
 
 /** f(args) -> $callable(f, "global 'f'")(args); o:m(args) -> method lookup with o evaluated once. */
 export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
+  const aot = lowerGuardCall(e, ctx);
+  if (aot !== null) return aot;
   const args = lowerExprList(callArgs(e), ctx);
   const base = e.base;
   if (base.type === "MemberExpression" && base.indexer === ":") {
@@ -227,14 +230,15 @@ export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
     const method = getMethodFast(self, name, descArg(base.base, ctx), ctx, base);
     const invoke = ctx.genMode
       ? yieldCall(ctx, [method, b.lit(`method '${name}'`), self, ...args], e)
-      : b.call(b.call(ctx.helper("callable"), [method, b.lit(`method '${name}'`)]), [self, ...args], e);
+      : b.call(b.call(ctx.helper("callable"), [method, b.lit(`method '${name}'`)], e), [self, ...args], e);
     return simple ? invoke : b.seq([b.assign(self, objExpr), invoke]);
   }
   if (ctx.genMode) {
     const d = describe(base, ctx);
     return yieldCall(ctx, [lowerExpr(base, ctx), d === undefined ? b.undef() : b.lit(d), ...args], e);
   }
-  const fn = b.call(ctx.helper("callable"), [lowerExpr(base, ctx), ...descArg(base, ctx)]);
+  // The callable check carries the call's Lua position: "attempt to call" names this line.
+  const fn = b.call(ctx.helper("callable"), [lowerExpr(base, ctx), ...descArg(base, ctx)], e);
   return b.call(fn, args, e);
 }
 

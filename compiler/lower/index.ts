@@ -29,9 +29,9 @@ export interface LoweredChunk {
   diagnostics: Diagnostic[];
 }
 
-export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
-  const ctx = new LowerContext(src, options.lineComments ?? false, options.coroutines ?? false);
-  ctx.numericLocals = findNumericLocals(chunk);
+/** The chunk body as `function L$main($G, ...$va)` (or its generator version). */
+function lowerMain(chunk: L.Chunk, ctx: LowerContext, generator: boolean): JsNode {
+  ctx.genMode = generator;
   const body = lowerStatements(chunk.body, ctx);
   const last = chunk.body[chunk.body.length - 1];
   if (last === undefined || last.type !== "ReturnStatement") body.push(b.ret(ctx.helper("EMPTY")));
@@ -41,13 +41,27 @@ export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOption
     for (let i = 1; i <= temps; i++) decls.push(["$t" + i, null]);
     body.unshift(b.letDecl(decls));
   }
-  const main = b.fnExpr("L$main", [b.id("$G"), b.restParam("$va")], body);
+  const fn = b.fnExpr(generator ? "L$main$g" : "L$main", [b.id("$G"), b.restParam("$va")], body);
+  if (generator) fn.generator = true;
+  ctx.genMode = false;
+  return fn;
+}
+
+export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
+  const ctx = new LowerContext(src, options.lineComments ?? false, options.coroutines ?? false);
+  ctx.numericLocals = findNumericLocals(chunk);
+  const main = lowerMain(chunk, ctx, false);
   const imports = [...ctx.helpers].sort().map((name) => ({
     type: "ImportSpecifier",
     imported: b.id(name),
     local: b.id("$" + name),
   }));
   if (options.form === "function") {
+    // A loaded chunk may run as a coroutine body: give it a generator version too (lowered
+    // before the helper list below is read).
+    const chunkFn = ctx.coroutines
+      ? b.call(ctx.helper("withGenerator"), [main, lowerMain(chunk, ctx, true)])
+      : main;
     const fromRuntime = {
       type: "VariableDeclaration",
       kind: "const",
@@ -70,10 +84,8 @@ export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOption
         },
       ],
     };
-    return {
-      program: { type: "Program", sourceType: "script", body: [fromRuntime, b.ret(main)] },
-      diagnostics: ctx.diagnostics,
-    };
+    const program = { type: "Program", sourceType: "script", body: [fromRuntime, b.ret(chunkFn)] };
+    return { program, diagnostics: ctx.diagnostics };
   }
   const program: JsNode = {
     type: "Program",

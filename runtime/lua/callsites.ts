@@ -39,7 +39,7 @@ function loadMap(entry: CompiledFile, json: any): void {
   entry.map = new SourceMap(json);
   const names: (string | null)[] = json.x_rover_chunks ?? [];
   json.sources.forEach((src: string, i: number) => {
-    if (names[i]) entry.chunks.set(src, names[i]!);
+    if (names[i] !== null && names[i] !== undefined) entry.chunks.set(src, names[i]!);
   });
 }
 

@@ -49,7 +49,7 @@ function start(co: Coroutine, args: any[]): Generator<any[], any, any[]> {
 /** Resumes `co`; returns [true, values...] or [false, error], as coroutine.resume does. */
 export function resume(co: Coroutine, args: any[]): any[] {
   if (co.status === "dead") return [false, "cannot resume dead coroutine"];
-  if (co.status !== "suspended") return [false, "cannot resume non-suspended coroutine"];
+  if (co.status !== "suspended") return [false, "cannot resume running coroutine"];
   const outer = currentCoroutine();
   if (outer !== undefined) outer.status = "normal";
   co.status = "running";

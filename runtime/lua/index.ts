@@ -30,3 +30,4 @@ export {
 export { forIteratorOf, forIteratorList } from "./iterate.ts";
 export { withGenerator, gcall } from "./coroutine.ts";
 export { indexG, setIndexG } from "./ops-gen.ts";
+export * from "../rover/guard-aot.ts";

@@ -42,29 +42,28 @@ export function describeError(e: unknown): string {
   let message: string;
   if (e instanceof LuaError) {
     const v = e.value;
-    message =
-      typeof v === "string" || typeof v === "number"
-        ? tostring(v)
-        : v instanceof LuaTable && v.metatable?.getStr("__tostring") !== undefined
-          ? tostring(v)
-          : "(error object is a " +
-            (v === undefined ? "nil" : v instanceof LuaTable ? "table" : typeof v) +
-            " value)";
+    // As luajit.c reports: nil prints nothing, non-strings without __tostring a fixed text.
+    if (v === undefined) return "";
+    if (typeof v === "string" || typeof v === "number") message = tostring(v);
+    else if (v instanceof LuaTable && v.metatable?.getStr("__tostring") !== undefined) message = tostring(v);
+    else return "(error object is not a string)\n";
   } else if (e instanceof RangeError) {
     message = "stack overflow";
   } else {
     message = e instanceof Error ? e.message : String(e);
   }
   const frames = e instanceof Error ? errorLuaFrames(e) : [];
-  const lines = frames.map(
-    (f) => `\t${f.chunk}:${f.line}: in ${luaFunctionLabel(f.functionName, f.chunk, f.line)}`,
+  const lines = frames.map((f) =>
+    f.line < 0
+      ? `\t[C]: in function '${f.functionName}'`
+      : `\t${f.chunk}:${f.line}: in ${luaFunctionLabel(f.functionName)}`,
   );
   return (
     message + "\nstack traceback:\n" + (lines.length > 0 ? lines.join("\n") + "\n" : "") + "\t[C]: at rover\n"
   );
 }
 
-function luaFunctionLabel(jsName: string | null, _chunk: string, _line: number): string {
+function luaFunctionLabel(jsName: string | null): string {
   if (jsName === "L$main") return "main chunk";
   if (jsName !== null && jsName.startsWith("L$")) {
     const name = jsName.slice(2).replace(/\$g$/, "");

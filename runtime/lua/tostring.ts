@@ -39,14 +39,19 @@ export function rawToString(v: LuaValue): string {
   }
 }
 
-export function tostring(v: LuaValue): string {
+/** tostring(v): __tostring's result is returned as it is, whatever its type (LuaJIT 2.1). */
+export function tostringAny(v: LuaValue): LuaValue {
   if (typeof v === "string") return v;
   if (typeof v === "number") return numberToString(v);
   const mm = metamethod(v, "__tostring");
-  if (mm !== undefined) {
-    const s = first(callable(mm)(v));
-    if (typeof s !== "string" && typeof s !== "number") throwLuaError("'__tostring' must return a string");
-    return typeof s === "number" ? numberToString(s) : s;
-  }
+  if (mm !== undefined) return first(callable(mm)(v));
   return rawToString(v);
+}
+
+/** tostring for places that need text (print, string.format %s, concat of errors): a string or an error. */
+export function tostring(v: LuaValue, what = "'__tostring' must return a string"): string {
+  const s = tostringAny(v);
+  if (typeof s === "string") return s;
+  if (typeof s === "number") return numberToString(s);
+  throwLuaError(what);
 }

@@ -2,7 +2,8 @@
 // fields are optional unless :required(), and :default, :enum, custom required messages and
 // :nullable take effect. A schema (a table field → validator) is compiled on first use into a
 // validator closure and cached per schema table, so a schema built once at module level costs
-// one walk; errors come in schema order (tables keep insertion order), array elements
+// one walk (schemas written as literals are compiled at build time instead: guard-aot.ts and
+// compiler/aot/); errors come in schema order (tables keep insertion order), array elements
 // ascending. A failed validation raises a guard error object (a table: tostring gives
 // upstream's text of §5.5, err.errors the entries), which reply.ts turns into a 400
 // {"errors":[...]} wherever it was raised.
@@ -98,7 +99,7 @@ export function guardIssues(v: LuaValue): GuardIssue[] | undefined {
 // ---------------------------------------------------------------- type names and checks
 
 /** Upstream's host type names: whole numbers are "integer", other numbers "number". */
-function typeName(v: LuaValue): string {
+export function typeName(v: LuaValue): string {
   if (v === undefined) return "nil";
   if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
   if (typeof v === "string" || typeof v === "boolean" || typeof v === "function") return typeof v;
@@ -111,7 +112,8 @@ function isArrayLike(t: LuaTable): boolean {
   return t.hasOnlyArrayPart();
 }
 
-function display(v: LuaValue): string {
+/** A value in a message: numbers as Lua prints them. */
+export function display(v: LuaValue): string {
   return typeof v === "number" ? numberToString(v) : tostring(v);
 }
 

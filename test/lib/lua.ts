@@ -41,12 +41,20 @@ export async function runRover(file: string, args: string[] = []): Promise<RunOu
   try {
     writeFileSync(join(dir, "app.js"), build.code);
     writeFileSync(join(dir, "app.js.map"), JSON.stringify(build.map));
-    const r = await runMainChunk({
-      appPath: join(dir, "app.js"),
-      script: basename(file),
-      args,
-      capture: true,
-    });
+    // Like `luajit` above, the program runs in its own directory (files it opens are relative).
+    const cwd = process.cwd();
+    process.chdir(dirname(file));
+    let r;
+    try {
+      r = await runMainChunk({
+        appPath: join(dir, "app.js"),
+        script: basename(file),
+        args,
+        capture: true,
+      });
+    } finally {
+      process.chdir(cwd);
+    }
     const error = firstLine(r.stderr ?? "").replace(/^rover: /, "");
     return {
       stdout: r.stdout ?? "",

@@ -6,7 +6,7 @@ import type { LuaValue } from "../value.ts";
 import { Multi, EMPTY, fromArray, multi } from "../multi.ts";
 import { LuaError, errorValue, throwAtLevel, throwLuaError } from "../errors.ts";
 import { type, callable, getMetatable } from "../ops.ts";
-import { tostring } from "../tostring.ts";
+import { tostring, tostringAny } from "../tostring.ts";
 import { stringToNumber, stringToNumberBase } from "../number.ts";
 import { argError, checkInt, checkTable, optInt } from "../args.ts";
 import { luaNext, ipairsStep } from "../iterate.ts";
@@ -25,7 +25,9 @@ export class ExitSignal {
 export function installBase(G: LuaTable, write: (bytes: string) => void): void {
   define(G, "print", (...args: LuaValue[]) => {
     let line = "";
-    for (let i = 0; i < args.length; i++) line += (i > 0 ? "\t" : "") + tostring(args[i]);
+    for (let i = 0; i < args.length; i++) {
+      line += (i > 0 ? "\t" : "") + tostring(args[i], "'tostring' must return a string to 'print'");
+    }
     write(line + "\n");
     return EMPTY;
   });
@@ -35,7 +37,7 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
   });
   define(G, "tostring", (...args: LuaValue[]) => {
     if (args.length === 0) argError(1, "tostring", "value expected");
-    return tostring(args[0]);
+    return tostringAny(args[0]);
   });
   define(G, "tonumber", (...a: LuaValue[]) => {
     if (a.length === 0) argError(1, "tonumber", "value expected");
@@ -186,7 +188,13 @@ function xpcall$C(...all: LuaValue[]): any {
     return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
-    const hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
+    let hr: any;
+    try {
+      hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
+    } catch (inner) {
+      if (inner instanceof ExitSignal) throw inner;
+      return new Multi([false, "error in error handling"]);
+    }
     return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
   }
 }
@@ -214,7 +222,14 @@ function xpcall$C(...all: LuaValue[]): any {
     return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
-    const hr = yield* gcall(handler, undefined, errorValue(e));
+    // The handler runs as a plain call: a yield there, like any error, is "error in error handling".
+    let hr: any;
+    try {
+      hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
+    } catch (inner) {
+      if (inner instanceof ExitSignal) throw inner;
+      return new Multi([false, "error in error handling"]);
+    }
     return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
   }
 };

@@ -8,6 +8,7 @@ import { Multi } from "../multi.ts";
 import { Coroutine } from "../coroutine-type.ts";
 import { currentCoroutine, resume, yieldGen, yieldPlain } from "../coroutine.ts";
 import { LuaError } from "../errors.ts";
+import { luaWhere } from "../callsites.ts";
 import { argError } from "../args.ts";
 import { type } from "../ops.ts";
 import { define } from "./define.ts";
@@ -42,7 +43,9 @@ export function createCoroutineLib(): LuaTable {
     return (...args: LuaValue[]) => {
       const r = resume(co, args);
       if (r[0] === true) return r.length === 2 ? r[1] : new Multi(r.slice(1));
-      throw new LuaError(r[1]);
+      // Like LuaJIT's wrap: a string error gets the position of the Lua code calling the wrapper.
+      const err = r[1];
+      throw new LuaError(typeof err === "string" ? luaWhere(1) + err : err);
     };
   });
   return lib;

@@ -1,0 +1,96 @@
+// Guard calls whose schema is a literal (compiler/aot/guard-schema.ts finds them) lowered to a
+// validator compiled at build time (guard-codegen.ts) instead of the run-time schema compiler:
+//   body:expect{...}     -> $expectCompiled(body, V) ?? <the ordinary method call>
+//   rover.guard(d, {...}) -> $guardCompiled(d, V)
+// V is `$tN ?? ($tN = function $validateK($data, $issues) {...})`: $tN is a temporary of the
+// chunk's main function, so the validator is created once per Lua state, on first use, and
+// shared by every call site of the same schema. Set ROVER_GUARD_AOT=0 to compile none.
+import type * as L from "../lua-ast.ts";
+import * as b from "./builders.ts";
+import type { JsNode } from "./builders.ts";
+import type { FunctionState, LowerContext } from "./context.ts";
+import { describe, lowerExpr, lowerExprList } from "./expressions.ts";
+import { parse } from "../parse.ts";
+import { planGuardCalls, rangeKey, type GuardCallPlan } from "../aot/guard-schema.ts";
+import { validatorFunction } from "../aot/guard-codegen.ts";
+
+let enabled = globalThis.process?.env?.ROVER_GUARD_AOT !== "0";
+
+/** Turns build-time compilation of guard schemas on or off (tests compare both). */
+export function setGuardAot(on: boolean): void {
+  enabled = on;
+}
+
+interface ChunkGuards {
+  plans: Map<string, GuardCallPlan>;
+  /** schemaKey → the main-function temporary holding its validator, and the validator's name. */
+  slots: Map<string, { slot: JsNode; name: string }>;
+}
+
+const byContext = new WeakMap<LowerContext, ChunkGuards>();
+
+function guardsOf(ctx: LowerContext): ChunkGuards {
+  let g = byContext.get(ctx);
+  if (g === undefined) {
+    // Most chunks have no guard call at all: skip the second parse for them.
+    const text = ctx.src.text;
+    const plans = /\bexpect\b|\bguard\b/.test(text) ? planGuardCalls(parse(ctx.src)) : new Map();
+    g = { plans, slots: new Map() };
+    byContext.set(ctx, g);
+  }
+  return g;
+}
+
+function mainFunction(ctx: LowerContext): FunctionState {
+  let fn = ctx.fn;
+  while (fn.parent !== null) fn = fn.parent;
+  return fn;
+}
+
+function argsOf(c: L.AnyCall): L.Expression[] {
+  if (c.type === "CallExpression") return c.arguments;
+  if (c.type === "TableCallExpression") return [c.arguments];
+  return [c.argument];
+}
+
+/**
+ * The compiled form of a guard call with a literal schema, or null for any other call (the
+ * caller lowers it as usual). Generator versions (coroutines) keep the run-time path.
+ */
+export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
+  if (!enabled || ctx.genMode) return null;
+  const guards = guardsOf(ctx);
+  const plan = guards.plans.get(rangeKey(e));
+  if (plan === undefined) return null;
+  let entry = guards.slots.get(plan.schemaKey);
+  if (entry === undefined) {
+    entry = { slot: mainFunction(ctx).temp(), name: ctx.uniqueName("$validate") };
+    guards.slots.set(plan.schemaKey, entry);
+  }
+  const fn = validatorFunction(plan.spec, entry.name, (name) => ctx.helper(name));
+  const validator = b.logical("??", entry.slot, b.assign(entry.slot, fn));
+  const args = argsOf(e);
+  if (plan.kind === "guard") {
+    // rover.guard itself has no side effect to keep: only the data is evaluated.
+    return b.call(ctx.helper("guardCompiled"), [lowerExpr(args[0], ctx), validator], e);
+  }
+  // x:expect(schema): x once; a receiver that is not a request body with the built-in
+  // expect takes the ordinary method call, schema evaluated as written.
+  const base = e.base as L.MemberExpression;
+  const simple = base.base.type === "Identifier" && ctx.lookup(base.base.name) !== undefined;
+  const obj = lowerExpr(base.base, ctx);
+  const self = simple ? obj : ctx.fn.temp();
+  const d = describe(base.base, ctx);
+  const method = b.call(ctx.helper("indexStr"), [
+    self,
+    b.lit("expect"),
+    ...(d === undefined ? [] : [b.lit(d)]),
+  ]);
+  const ordinary = b.call(
+    b.call(ctx.helper("callable"), [method, b.lit("method 'expect'")]),
+    [self, ...lowerExprList(args, ctx)],
+    e,
+  );
+  const compiled = b.logical("??", b.call(ctx.helper("expectCompiled"), [self, validator], e), ordinary);
+  return simple ? compiled : b.seq([b.assign(self, obj), compiled]);
+}

@@ -1,0 +1,481 @@
+// Guard schemas compiled at build time (compiler/aot/, issue 4) against the run-time guard:
+// the same apps built with and without AOT answer many valid and invalid bodies byte for byte
+// alike (status, content type, body); the emitted validator of a literal schema calls nothing
+// of the run-time schema compiler; and what cannot be understood statically is left alone.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parse as acornParse } from "acorn";
+import { buildApp } from "../../compiler/bundle.ts";
+import { writeBuild } from "../../cli/commands/compile.ts";
+import { compileModule } from "../../compiler/compile-module.ts";
+import { sourceFile } from "../../compiler/source.ts";
+import { parse } from "../../compiler/parse.ts";
+import { planGuardCalls } from "../../compiler/aot/guard-schema.ts";
+import { setGuardAot } from "../../compiler/lower/guard-calls.ts";
+import { spawnServer, waitListening, stopServer, type RunningServer } from "../http/server-process.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+const APP = String.raw`
+local api = rover.server {}
+local g = rover.guard
+local h = g
+
+local dims = g:object { w = g:number():required(), h = g:number():required() }
+
+local item = {
+  sku = g:string():required(),
+  qty = g:integer():default(1),
+  opts = g:array(g:string():enum({ "a", "b", 3 })),
+}
+
+local full = {
+  name = g:string():required("name missing"),
+  age = g:integer(),
+  score = g:number():enum({ 1, 2.5, -3, "x" }),
+  kind = g:string():enum({ "std", "express" }):default("std"),
+  active = g:boolean():default(false),
+  nick = g:string():required():nullable(),
+  code = g:string():nullable():required(),
+  size = dims,
+  items = g:array(g:object(item)),
+  grid = g:array(g:array(g:integer():required())),
+  meta = { type = "object", schema = { note = { type = "string", required = true, required_msg = "note!" } } },
+  list = { type = "array", element = { type = "number", default = 7 } },
+  ["10"] = g:string(),
+  ["2"] = g:integer(),
+  __proto__ = g:string(),
+  ["with space"] = g:boolean(),
+  neg = g:number():default(-1.5),
+  empty = g:string():enum({}),
+  flags = g:boolean():enum({ true }),
+  idx = g:integer():primary():auto():unique():references("t.c"):index(),
+}
+
+function api.full.post(ctx) return ctx:body():expect(full) end
+
+function api.inline.post(ctx)
+  return ctx:body():expect { a = h:string():required(), b = g.number(), c = g.array(g.object { d = g:integer() }) }
+end
+
+function api.objv.post(ctx) return ctx:body():expect(g:object { x = g:string():required() }:required()) end
+
+function api.data.post(ctx)
+  local data = ctx:body():json()
+  if type(data) ~= "table" then data = { raw = data } end
+  return rover.guard(data, full)
+end
+
+function api.data_inline.post(ctx)
+  return g(ctx:body():json(), { x = g:integer():required(), y = g:array(g:string()) })
+end
+
+function api.caught.post(ctx)
+  local ok, err = pcall(function() return ctx:body():expect(full) end)
+  if ok then return err end
+  return { text = tostring(err), status = type(err) == "table" and err.status or "none" }
+end
+
+function api.coded.post(ctx)
+  local ok, err = pcall(function() return ctx:body():expect { n = g:integer():required() } end)
+  if ok then return err end
+  return api:error(422, err)
+end
+
+local fake = { expect = function(self, s) return { fake = true, kind = type(s) } end }
+function api.fake.get(ctx) return fake:expect { a = g:string() } end
+function api.nilrecv.get(ctx)
+  local ok, e = pcall(function() local x; return x:expect { a = g:string() } end)
+  return { e = e }
+end
+function api.notable.get(ctx)
+  local ok, e = pcall(function() return rover.guard("s", { a = g:string() }) end)
+  return { e = e }
+end
+
+-- Changed after its declaration: the run-time guard in both builds.
+local open = { a = g:string() }
+open.b = g:integer():required()
+function api.open.post(ctx) return ctx:body():expect(open) end
+
+return api
+`;
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = [
+  "name",
+  "age",
+  "score",
+  "kind",
+  "active",
+  "nick",
+  "code",
+  "size",
+  "items",
+  "grid",
+  "meta",
+  "list",
+  "10",
+  "2",
+  "__proto__",
+  "with space",
+  "neg",
+  "empty",
+  "flags",
+  "idx",
+  "w",
+  "h",
+  "sku",
+  "qty",
+  "opts",
+  "note",
+  "a",
+  "b",
+  "c",
+  "d",
+  "x",
+  "y",
+  "n",
+  "raw",
+  "extra",
+  "title",
+  "price",
+  "stock",
+  "status",
+  "tags",
+  "variants",
+  "email",
+  "user",
+  "width",
+  "height",
+];
+const SCALARS = [
+  "null",
+  "true",
+  "false",
+  "0",
+  "1",
+  "-1",
+  "2",
+  "3",
+  "7",
+  "2.5",
+  "2.0",
+  "-3",
+  "1e3",
+  "1e400",
+  "-1e400",
+  "-0",
+  "0.1",
+  '"std"',
+  '"express"',
+  '"a"',
+  '"b"',
+  '"x"',
+  '""',
+  '"draft"',
+  '"active"',
+  '"\\u00e9t\\u00e9"',
+  '"1"',
+  '"true"',
+];
+
+/** Random JSON text, biased towards the apps' field names and the values their schemas expect. */
+function jsonValue(r: () => number, depth: number): string {
+  const roll = r();
+  if (depth >= 3 || roll < 0.5) return SCALARS[Math.floor(r() * SCALARS.length)];
+  if (roll < 0.7) {
+    const n = Math.floor(r() * 4);
+    return "[" + Array.from({ length: n }, () => jsonValue(r, depth + 1)).join(",") + "]";
+  }
+  return jsonObject(r, depth + 1);
+}
+
+function jsonObject(r: () => number, depth: number, base: string[] = []): string {
+  // Fields a schema wants (valid), each kept most of the time, then random ones.
+  const parts = base.filter(() => r() < 0.75);
+  const n = Math.floor(r() * (depth === 0 ? 8 : 5));
+  for (let i = 0; i < n; i++) {
+    parts.push(JSON.stringify(KEYS[Math.floor(r() * KEYS.length)]) + ":" + jsonValue(r, depth));
+  }
+  return "{" + parts.join(",") + "}";
+}
+
+interface Req {
+  method: string;
+  path: string;
+  body?: string;
+  type?: string;
+}
+
+function bodiesFor(path: string, seed: number, count: number, base: string[] = []): Req[] {
+  const r = rng(seed);
+  const out: Req[] = [];
+  const json = "application/json";
+  for (const body of ["", "nope", "[1,2]", "[]", '"str"', "3", "{}", '{"a":1', "null"])
+    out.push({ method: "POST", path, body, type: json });
+  out.push({ method: "POST", path, body: "{}", type: "text/plain" });
+  out.push({ method: "POST", path, body: "{}" });
+  out.push({ method: "POST", path, body: "{}", type: "application/vnd.api+json; charset=utf-8" });
+  for (let i = 0; i < count; i++)
+    out.push({ method: "POST", path, body: jsonObject(r, 0, base), type: json });
+  return out;
+}
+
+async function send(base: string, q: Req): Promise<string> {
+  const headers: Record<string, string> = {};
+  if (q.type !== undefined) headers["content-type"] = q.type;
+  const res = await fetch(base + q.path, { method: q.method, headers, body: q.body });
+  const body = Buffer.from(await res.arrayBuffer()).toString("base64");
+  return `${res.status} ${res.headers.get("content-type")} ${body}`;
+}
+
+/** The body of an answer from `send`. */
+function decoded(answer: string): string {
+  return Buffer.from(answer.split(" ").at(-1)!, "base64").toString();
+}
+
+async function buildDist(lua: string, aot: boolean): Promise<{ dist: string; code: string }> {
+  setGuardAot(aot);
+  try {
+    const build = await buildApp(relative(process.cwd(), lua));
+    const dist = mkdtempSync(join(tmpdir(), "aot-dist-"));
+    writeBuild(build, dist);
+    return { dist, code: build.code };
+  } finally {
+    setGuardAot(true);
+  }
+}
+
+/** Starts the app built both ways; `compare` sends each request to both and checks the answers match. */
+function useBothBuilds(lua: () => string) {
+  const servers: { aot?: RunningServer; runtime?: RunningServer; aotCode: string; runtimeCode: string } = {
+    aotCode: "",
+    runtimeCode: "",
+  };
+  before(async () => {
+    const file = lua();
+    const aot = await buildDist(file, true);
+    const runtime = await buildDist(file, false);
+    servers.aotCode = aot.code;
+    servers.runtimeCode = runtime.code;
+    [servers.aot, servers.runtime] = await Promise.all([
+      waitListening(spawnServer(aot.dist)),
+      waitListening(spawnServer(runtime.dist)),
+    ]);
+  });
+  after(async () => {
+    for (const s of [servers.aot, servers.runtime]) if (s !== undefined) assert.equal(await stopServer(s), 0);
+  });
+  const compare = async (requests: Req[]): Promise<string[]> => {
+    const answers: string[] = [];
+    for (const q of requests) {
+      const a = await send(servers.aot!.url, q);
+      const b = await send(servers.runtime!.url, q);
+      assert.equal(a, b, `${q.method} ${q.path} ${q.type ?? "(no type)"} ${q.body}`);
+      answers.push(a);
+    }
+    return answers;
+  };
+  return { servers, compare };
+}
+
+describe("guard schemas compiled ahead of time answer exactly as the run-time guard", () => {
+  let dir = "";
+  const { servers, compare } = useBothBuilds(() => {
+    dir = mkdtempSync(join(tmpdir(), "aot-app-"));
+    writeFileSync(join(dir, "app.lua"), APP);
+    return join(dir, "app.lua");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("the AOT build uses compiled validators; the other build none", () => {
+    assert.match(servers.aotCode, /expectCompiled\(/);
+    assert.match(servers.aotCode, /guardCompiled\(/);
+    assert.doesNotMatch(servers.runtimeCode, /\$validate\d/);
+  });
+
+  const FULL = ['"name":"n"', '"code":"c"', '"age":4', '"size":{"w":1,"h":2}', '"items":[{"sku":"s"}]'];
+  for (const [path, seed, base] of [
+    ["/full", 1, FULL],
+    ["/inline", 2, ['"a":"s"']],
+    ["/objv", 3, ['"x":"y"']],
+    ["/data", 4, FULL],
+    ["/data_inline", 5, ['"x":1']],
+    ["/caught", 6, FULL],
+    ["/coded", 7, ['"n":1']],
+    ["/open", 8, ['"b":1']],
+  ] as const) {
+    test(`POST ${path}: fixed and random bodies`, async () => {
+      const answers = await compare(bodiesFor(path, seed, 150, [...base]));
+      // The bodies must exercise both outcomes, not only one kind of failure.
+      const failed = (a: string) => /^4\d\d /.test(a) || decoded(a).includes("Validation failed");
+      assert.ok(
+        answers.some((a) => a.startsWith("200 ") && !failed(a)),
+        path,
+      );
+      assert.ok(answers.some(failed), path);
+    });
+  }
+
+  test("valid bodies with defaults, nesting, arrays and odd keys", async () => {
+    const good = [
+      '{"name":"n","code":"c","size":{"w":1,"h":2.5},"items":[{"sku":"s"},{"sku":"t","qty":2,"opts":["a",3]}]}',
+      '{"name":"n","code":"c","grid":[[1,2],[3]],"meta":{"note":"hi","x":1},"list":[1,null,2.5]}',
+      '{"name":"n","code":"c","10":"ten","2":2,"__proto__":"p","with space":true,"flags":false,"idx":4}',
+      '{"code":"c","name":"n","score":2.5,"age":2.0,"neg":-0,"kind":"express","active":true}',
+      '{"x":"y"}',
+      '{"a":"s","b":1.5,"c":[{"d":1},{"d":2.0},{}]}',
+      '{"n":5}',
+    ];
+    const paths = ["/full", "/data", "/caught", "/objv", "/inline", "/coded"];
+    const answers = await compare(
+      paths.flatMap((path) => good.map((body) => ({ method: "POST", path, body, type: "application/json" }))),
+    );
+    assert.ok(answers.filter((a) => a.startsWith("200 ")).length >= 6);
+  });
+
+  test("receivers that are not request bodies, and data that is not a table", async () => {
+    const answers = await compare([
+      { method: "GET", path: "/fake" },
+      { method: "GET", path: "/nilrecv" },
+      { method: "GET", path: "/notable" },
+    ]);
+    const text = answers.map(decoded).join("\n");
+    assert.match(text, /"fake":true,"kind":"table"/);
+    assert.match(text, /attempt to index local 'x' \(a nil value\)/);
+    assert.match(text, /app\.lua:\d+: First argument must be a table/);
+  });
+});
+
+describe("fixture apps with guards (crud, core) answer alike with and without AOT", () => {
+  for (const [app, path, base] of [
+    ["crud", "/products", ['"name":"n"', '"price":1.5', '"size":{"width":1,"height":2}']],
+    ["crud", "/check", ['"email":"e"', '"age":3']],
+    ["core", "/guard", ['"name":"n"', '"user":{"email":"e"}']],
+    ["core", "/guard/deep", ['"name":"n"']],
+  ] as const) {
+    describe(`${app} POST ${path}`, () => {
+      const { servers, compare } = useBothBuilds(() => join(ROOT, "fixtures/apps", app, "app.lua"));
+      test("fixed and random bodies", async () => {
+        assert.match(servers.aotCode, /\$validate\d/);
+        const answers = await compare(bodiesFor(path, app.length * 31 + path.length, 120, [...base]));
+        assert.ok(answers.some((a) => /^20[01] /.test(a)));
+      });
+    });
+  }
+});
+
+/** Every call inside the function expressions named `$validate...` of a module. */
+function callsInValidators(code: string): string[] {
+  const ast = acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
+  const calls: string[] = [];
+  let validators = 0;
+  const walk = (n: any, inside: boolean): void => {
+    if (n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach((x) => walk(x, inside));
+    if (n.type === "FunctionExpression" && n.id?.name?.startsWith("$validate")) {
+      validators++;
+      inside = true;
+    }
+    if (inside && (n.type === "CallExpression" || n.type === "NewExpression")) {
+      const c = n.callee;
+      calls.push(
+        c.type === "Identifier" ? c.name : c.type === "MemberExpression" ? "." + c.property.name : "?",
+      );
+    }
+    for (const k in n) if (k !== "loc") walk(n[k], inside);
+  };
+  walk(ast, false);
+  assert.ok(validators > 0, "no compiled validator in the module");
+  return calls;
+}
+
+test("a literal schema compiles to straight-line code that calls nothing of the run-time guard", () => {
+  const lua = `
+    local g = rover.guard
+    local api = rover.server {}
+    local schema = { name = g:string():required(), tags = g:array(g:string()), at = g:object { x = g:number() } }
+    function api.users.post(ctx) return ctx:body():expect(schema) end
+    function api.items.post(ctx) return ctx:body():expect { n = g:integer():enum({ 1, 2 }):default(1) } end
+    return api
+  `;
+  const code = compileModule(sourceFile("app.lua", "app.lua", Buffer.from(lua)), {
+    runtimeImport: "rover/runtime",
+  }).code;
+  const allowed = new Set([
+    "$LuaTable",
+    "$newStrs",
+    ".push",
+    ".hasOnlyArrayPart",
+    "$guardTypeIssue",
+    "$guardFiniteIssue",
+    "$guardFloatIssue",
+    "$guardEnumIssue",
+  ]);
+  const calls = callsInValidators(code);
+  assert.deepEqual(
+    calls.filter((c) => !allowed.has(c)),
+    [],
+  );
+  // The request path goes straight to the compiled validator, created once per Lua state.
+  assert.match(
+    code,
+    /\$expectCompiled\(\$t\d+, \$t\d+ \?\? \(\$t\d+ = function \$validate\d+\(\$data, \$issues\)/,
+  );
+});
+
+test("apps with coroutines: plain versions use the compiled validator, generator versions the run-time guard", () => {
+  const lua = `
+    local g = rover.guard
+    local co = coroutine.wrap(function(d) return rover.guard(d, { a = g:integer() }) end)
+    return function(body) return body:expect { a = g:string() } end
+  `;
+  const code = compileModule(sourceFile("app.lua", "app.lua", Buffer.from(lua)), {
+    runtimeImport: "rover/runtime",
+    coroutines: true,
+  }).code;
+  acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
+  assert.match(code, /\$expectCompiled\(/);
+  assert.match(code, /\$guardCompiled\(/);
+});
+
+test("schemas that are not understood statically keep the run-time guard", () => {
+  const planned = (lua: string) => [
+    ...planGuardCalls(parse(sourceFile("a.lua", "a.lua", Buffer.from(lua)))).values(),
+  ];
+  const head = "local g = rover.guard\n";
+  assert.equal(
+    planned(head + "local s = { a = g:string() }\nreturn function(b) return b:expect(s) end").length,
+    1,
+  );
+  // A computed field, a validator in a variable that escapes, a changed schema, g:extend, a
+  // dot-called modifier, a non-literal default, a replaced guard.
+  for (const body of [
+    "local function mk() return g:string() end\nreturn function(b) return b:expect { a = mk() } end",
+    "local v = g:string()\nv:required()\nreturn function(b) return b:expect { a = v } end",
+    "local s = { a = g:string() }\ns.b = g:integer()\nreturn function(b) return b:expect(s) end",
+    "local s = { a = g:string() }\nreturn s, function(b) return b:expect(s) end",
+    "local e = g:extend { x = function() end }\nreturn function(b) return b:expect { a = e:string() } end",
+    "return function(b) return b:expect { a = g:string().required() } end",
+    "local d = 1\nreturn function(b) return b:expect { a = g:integer():default(d) } end",
+    "rover.guard = nil\nreturn function(b) return b:expect { a = g:string() } end",
+    "return function(b, s) return b:expect(s) end",
+  ]) {
+    assert.deepEqual(planned(head + body), [], body);
+  }
+});
