@@ -1,6 +1,6 @@
 // Command-line flag parsing for rover's commands: known flags only (an unknown flag is an
 // error with a hint), `--flag value` and `--flag=value`, positional arguments kept in order.
-// Arguments after the script of `rover run` belong to the script and are not parsed.
+// After the script of `rover run`, only rover's value flags are taken; the rest is the script's.
 
 export interface FlagSpec {
   /** Flags that take a value, e.g. { port: "number", out: "string" }. */
@@ -25,7 +25,9 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
-    if (spec.stopAfterPositionals !== undefined && positionals.length >= spec.stopAfterPositionals) break;
+    if (spec.stopAfterPositionals !== undefined && positionals.length >= spec.stopAfterPositionals) {
+      return { flags, positionals, rest: scriptArgs(argv.slice(i), spec, flags) };
+    }
     if (a === "--") {
       i++;
       break;
@@ -65,6 +67,36 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     }
   }
   return { flags, positionals, rest: argv.slice(i) };
+}
+
+/**
+ * Arguments after the script of `rover run`: rover's own value flags (`--port 0`) are still
+ * taken, as users type them there; `--` ends that, and everything else is the script's `arg`.
+ */
+function scriptArgs(
+  argv: string[],
+  spec: FlagSpec,
+  flags: Record<string, string | number | boolean>,
+): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") return rest.concat(argv.slice(i + 1));
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(a);
+    const kind = m !== null ? spec.values[m[1]] : undefined;
+    if (m === null || kind === undefined) {
+      rest.push(a);
+      continue;
+    }
+    const raw = m[2] ?? argv[++i];
+    if (raw === undefined) throw new UsageError(`flag --${m[1]} needs a value`);
+    const n = Number(raw);
+    if (kind === "number" && (!Number.isInteger(n) || n < 0)) {
+      throw new UsageError(`flag --${m[1]} needs a whole number, got '${raw}'`);
+    }
+    flags[m[1]] = kind === "number" ? n : raw;
+  }
+  return rest;
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

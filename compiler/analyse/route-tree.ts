@@ -411,6 +411,8 @@ function visit(
   for (const e of node.entries.values()) {
     const { key, value } = e;
     if (key.startsWith("__rover_") || (node.root && BUILDER_NAMES.has(key))) continue;
+    // Middleware at any level, and on_error at the root, are not routes (SPEC.md §5).
+    if (key === "before" || key === "after" || (node.root && key === "on_error")) continue;
     if (value.kind === "closure" || value.kind === "unknown") {
       if (isMethod(key)) addRoute(w, key, e.site, display, path, shown, params);
       else if (value.kind !== "unknown") report(w, unknownMethod(key, display || "/", e.site));

@@ -97,13 +97,15 @@ function encodeObject(t: LuaTable, depth: number): string {
   let out = "{";
   let first = true;
   const arr = t.arr;
+  const strs = t.strs;
+  // t[1] and t["1"] are different Lua keys but one JSON key: the string key wins, so the
+  // output never repeats a key.
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
-    if (x === undefined) continue;
+    if (x === undefined || strs[i + 1] !== undefined) continue;
     out += (first ? '"' : ',"') + (i + 1) + '":' + encodeValue(x, depth);
     first = false;
   }
-  const strs = t.strs;
   for (const k in strs) {
     const x = strs[k];
     if (x === undefined) continue;
@@ -121,7 +123,9 @@ function encodeObject(t: LuaTable, depth: number): string {
       if (x === undefined) continue;
       let key: string;
       if (typeof k === "number") {
-        key = '"' + encodeNumber(k) + '"';
+        const text = encodeNumber(k);
+        if (strs[text] !== undefined) continue;
+        key = '"' + text + '"';
       } else {
         throw new JsonEncodeError(
           "table keys must be strings or numbers to serialize, got a " + luaType(k) + " key",

@@ -23,6 +23,10 @@ export interface RunOptions {
   quietBoot?: boolean;
 }
 
+/** More crashes than this within CRASH_WINDOW_MS stop the server instead of restarting workers. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
+
 /** How long a graceful close may take before workers are terminated. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -51,16 +55,45 @@ export async function runServer(options: RunOptions): Promise<number> {
     settle(code);
   };
   const onSignal = (): void => void stopAll(0, true);
+  // A worker that dies (out of memory in a handler, say) is replaced so the server keeps
+  // serving; its in-flight requests are lost. Crashing again and again stops the server.
+  const crashes: number[] = [];
+  let address: Address | null = null;
   const onCrash = (h: Handle, reason: string): void => {
     options.err(`Rover worker ${h.index} crashed: ${reason}`);
-    void stopAll(1, false);
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes[0] < now - CRASH_WINDOW_MS) crashes.shift();
+    if (stopping || address === null || crashes.length > MAX_CRASHES) {
+      if (!stopping) options.err(`Rover: workers crashed ${crashes.length} times in a minute; stopping`);
+      void stopAll(1, false);
+      return;
+    }
+    handles.splice(handles.indexOf(h), 1);
+    const replacement = spawn(h.index, true);
+    replacement
+      .next()
+      .then((m) => expectBooted(replacement, m))
+      .then(() => listen(replacement, address!))
+      .then(() => {
+        replacement.onCrash = onCrash;
+        options.err(`Rover worker ${h.index} restarted`);
+      })
+      .catch((e) => {
+        options.err(`Rover worker ${h.index} could not be restarted: ${startupMessage(e)}`);
+        void stopAll(1, false);
+      });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
   const appUrl = pathToFileURL(options.appPath).href;
-  const spawn = (index: number): Handle => {
-    const h = new WorkerHandle({ appUrl, index, quietBoot: options.quietBoot === true || index > 0 });
+  const spawn = (index: number, quiet = false): Handle => {
+    const h = new WorkerHandle({
+      appUrl,
+      index,
+      quietBoot: quiet || options.quietBoot === true || index > 0,
+    });
     handles.push(h);
     return h;
   };
@@ -76,7 +109,7 @@ export async function runServer(options: RunOptions): Promise<number> {
       return finished;
     }
     if (stopping) return finished;
-    const address = resolveAddress(booted, options.flags, options.env);
+    address = resolveAddress(booted, options.flags, options.env);
     try {
       address.port = await probePort(address);
     } catch (e) {
@@ -84,14 +117,15 @@ export async function runServer(options: RunOptions): Promise<number> {
         throw new StartupFailure(portInUseMessage(address));
       throw e;
     }
-    const starting = [listen(first, address)];
+    const bound = address;
+    const starting = [listen(first, bound)];
     for (let i = 1; i < options.workers; i++) {
       const h = spawn(i);
       starting.push(
         h
           .next()
           .then((m) => expectBooted(h, m))
-          .then(() => listen(h, address)),
+          .then(() => listen(h, bound)),
       );
     }
     await Promise.all(starting);
@@ -102,7 +136,7 @@ export async function runServer(options: RunOptions): Promise<number> {
     }
     const n = handles.length;
     options.out(
-      `Rover listening on ${displayUrl(address)} (${n} ${n === 1 ? "worker" : "workers"}; Lua state is per worker)`,
+      `Rover listening on ${displayUrl(bound)} (${n} ${n === 1 ? "worker" : "workers"}; Lua state is per worker)`,
     );
   } catch (e) {
     const code = e instanceof StartupFailure ? e.exitCode : 1;

@@ -56,6 +56,14 @@ test("a plain script runs like `luajit script.lua args`: output, arg table, exit
   assert.equal(r.status, l.status);
 });
 
+test("rover flags after the script are rover's; other arguments and everything after -- are the script's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rover-cli-"));
+  writeFileSync(join(dir, "s.lua"), 'print(select("#", ...), ...)\n');
+  const r = rover(["run", "s.lua", "a", "--workers", "1", "b", "--", "--port", "6"], dir);
+  assert.equal(r.stdout, "4\ta\tb\t--port\t6\n");
+  assert.equal(r.status, 0);
+});
+
 test("an uncaught error prints the message and a Lua traceback, exit 1", () => {
   const dir = mkdtempSync(join(tmpdir(), "rover-cli-"));
   writeFileSync(

@@ -319,3 +319,9 @@ test("rover check --json: exit 0 when clean, 1 with errors, and the document's s
   assert.match(warnOnly.stdout, /warning\[undefined_global\]/);
   assert.match(warnOnly.stdout, /\n0 errors, 4 warnings, 1 route\n$/);
 });
+
+test("before/after at any level and on_error at the root are middleware, not routes or unknown methods", () => {
+  const r = fixture("middleware_not_routes");
+  assert.deepEqual(codes(r), []);
+  assert.deepEqual(routeList(r), ["GET /admin fixtures/check/middleware_not_routes.lua:7"]);
+});

@@ -141,7 +141,7 @@ export const kitchen: Chunk = (G) => {
     while (Date.now() < end);
     return "done";
   });
-  // not Lua: ends the worker thread, to see that a crashed worker stops the server
+  // not Lua: ends the worker thread, to see that a crashed worker is replaced
   def(api, ["crash"], "get", () => process.exit(3));
   def(api, ["explicit"], "head", () => undefined);
   def(api, ["explicit"], "get", () => "body");

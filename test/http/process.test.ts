@@ -46,11 +46,32 @@ test("SIGTERM lets an in-flight request finish, then exits 0", async () => {
   assert.equal(await server.exited, 0);
 });
 
-test("a crashed worker is reported and the process exits non-zero", async () => {
-  const server = await waitListening(spawnServer("kitchen", { workers: 2 }));
+test("a crashed worker is reported and replaced; the server keeps serving", async (t) => {
+  const server = await waitListening(spawnServer("kitchen", { workers: 1 }));
+  t.after(() => stopServer(server));
   await fetch(server.url + "/crash").catch(() => undefined);
+  const deadline = Date.now() + 10000;
+  while (!/Rover worker 0 restarted/.test(server.stderr()) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.match(server.stderr(), /Rover worker 0 crashed: exited unexpectedly with code 3/);
+  assert.match(server.stderr(), /Rover worker 0 restarted/);
+  assert.equal((await fetch(server.url + "/")).status, 200);
+});
+
+test("a worker that keeps crashing stops the server with exit code 1", { timeout: 60000 }, async () => {
+  const server = await waitListening(spawnServer("kitchen", { workers: 1 }));
+  // Crash it again each time its replacement is serving, until the server gives up.
+  for (let crashes = 0; crashes < 10 && server.child.exitCode === null; crashes++) {
+    await fetch(server.url + "/crash").catch(() => undefined);
+    const restarted = (n: number) => (server.stderr().match(/Rover worker 0 restarted/g) ?? []).length >= n;
+    const deadline = Date.now() + 10000;
+    while (!restarted(crashes + 1) && server.child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   assert.equal(await server.exited, 1);
-  assert.match(server.stderr(), /Rover worker \d crashed: exited unexpectedly with code 3/);
+  assert.match(server.stderr(), /workers crashed \d+ times in a minute; stopping/);
 });
 
 test("SIGINT closes too", async () => {
