@@ -3,6 +3,7 @@
 // an upstream startup error keep upstream's exact text (ROVER_API.md §1.5).
 import type { Diagnostic } from "../diagnostics.ts";
 import type { SourceFile } from "../source.ts";
+import { BUILDER_NAMES as RUNTIME_BUILDER_NAMES } from "../../runtime/rover/responses.ts";
 
 /** A position in a file: 1-based line and column. */
 export interface Site {
@@ -23,21 +24,8 @@ export interface CheckDiagnostic extends Diagnostic {
 /** Method keys in upstream's order (ROVER_API.md §1.4); runtime/rover/errors.ts has the same list. */
 export const METHOD_KEYS = ["get", "head", "options", "post", "put", "patch", "delete"] as const;
 
-/** Helpers pre-installed on the api table; reserved as keys of the ROOT table only (runtime/rover/DECISIONS.md). */
-export const BUILDER_NAMES: ReadonlySet<string> = new Set([
-  "config",
-  "json",
-  "text",
-  "html",
-  "redirect",
-  "error",
-  "no_content",
-  "raw",
-  "stream",
-  "stream_with_headers",
-  "sse",
-  "idempotent",
-]);
+/** Helpers pre-installed on the api table; reserved as keys of the ROOT table only (SPEC.md §5). */
+export const BUILDER_NAMES: ReadonlySet<string> = new Set(RUNTIME_BUILDER_NAMES);
 
 export function siteOf(file: SourceFile, node: { loc: { start: { line: number; column: number } } }): Site {
   return { file, line: node.loc.start.line, column: node.loc.start.column + 1 };

@@ -45,7 +45,8 @@ function method(name: string, f: (body: RequestBody, arg: LuaValue) => LuaValue)
   BODY_METHODS.setStr(name, wrapped);
 }
 
-function json(body: RequestBody): LuaValue {
+/** The body as JSON: a JSON media type (else 415), then strict JSON (else 400). Also used by guard-aot.ts. */
+export function json(body: RequestBody): LuaValue {
   const media = mediaType(body.contentType);
   if (!isJsonMediaType(media)) {
     raiseHttpError(

@@ -7,10 +7,9 @@ import { LuaTable } from "../lua/table.ts";
 import type { LuaValue } from "../lua/value.ts";
 import { throwLuaError } from "../lua/errors.ts";
 import { numberToString } from "../lua/number.ts";
-import { jsonDecode, JsonDecodeError } from "../lua/json.ts";
-import { RequestBody, mediaType, isJsonMediaType } from "./body.ts";
+import { RequestBody, json } from "./body.ts";
 import { raiseGuardError, typeName, display, type GuardIssue } from "./guard.ts";
-import { raiseHttpError, UNSUPPORTED_MEDIA_TYPE, INVALID_JSON, NOT_AN_OBJECT } from "./http-error.ts";
+import { raiseHttpError, NOT_AN_OBJECT } from "./http-error.ts";
 
 /** A compiled schema: the validated table (undefined when `data` is no object); issues appended. */
 export type CompiledValidator = (data: LuaValue, issues: GuardIssue[]) => LuaValue;
@@ -35,7 +34,7 @@ export function expectCompiled(body: LuaValue, validator: CompiledValidator): Lu
     BODY_METHODS.strs.expect !== BUILTIN_EXPECT
   )
     return undefined;
-  const data = decodeJson(body);
+  const data = json(body);
   // A JSON array is no object, even an empty one.
   if (!(data instanceof LuaTable) || data.jsonArray)
     raiseHttpError(NOT_AN_OBJECT.status, NOT_AN_OBJECT.code, "Request body must be a JSON object");
@@ -53,26 +52,6 @@ function run(data: LuaTable, validator: CompiledValidator): LuaValue {
   const out = validator(data, issues);
   if (issues.length > 0) raiseGuardError(issues);
   return out;
-}
-
-/** body.ts `json()`: a JSON media type, then strict JSON (415 and 400 as there). */
-function decodeJson(body: RequestBody): LuaValue {
-  const media = mediaType(body.contentType);
-  if (!isJsonMediaType(media)) {
-    raiseHttpError(
-      UNSUPPORTED_MEDIA_TYPE.status,
-      UNSUPPORTED_MEDIA_TYPE.code,
-      "Unsupported Media Type (415): expected application/json, got " +
-        (media === "" ? "no Content-Type" : media),
-    );
-  }
-  try {
-    return jsonDecode(body.bytes);
-  } catch (e) {
-    if (e instanceof JsonDecodeError)
-      raiseHttpError(INVALID_JSON.status, INVALID_JSON.code, "JSON parsing failed: " + e.message);
-    throw e;
-  }
 }
 
 // ---------------------------------------------------------------- issues (error paths only)
