@@ -78,6 +78,31 @@ test("an uncaught error prints the message and a Lua traceback, exit 1", () => {
   assert.doesNotMatch(r.stderr, /\.ts:|node:internal/);
 });
 
+test("an error three calls deep in a required module shows the three Lua frames, mapped to Lua lines", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rover-cli-"));
+  writeFileSync(
+    join(dir, "util.lua"),
+    [
+      "local M = {}",
+      "local function parse(s) return s.field end",
+      "function M.normalize(s) local v = parse(s) return v end",
+      "function M.load(s) local r = M.normalize(s) return r end",
+      "return M",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, "app.lua"), 'local util = require("util")\nlocal x = util.load(nil)\nprint(x)\n');
+  const r = rover(["run", "app.lua"], dir);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^rover: \.\/util\.lua:2: attempt to index local 's' \(a nil value\)\n/);
+  assert.match(
+    r.stderr,
+    /\.\/util\.lua:2: in function 'parse'\n\t\.\/util\.lua:3: in function 'M\.normalize'\n\t\.\/util\.lua:4: in function 'M\.load'\n/,
+  );
+  assert.match(r.stderr, /app\.lua:2: in main chunk/);
+  assert.doesNotMatch(r.stderr, /\.ts:|node:|\$/);
+});
+
 test("unknown flags and commands are errors with a hint; --help prints usage", () => {
   const bad = rover(["build", "x.lua", "--otu", "d"]);
   assert.equal(bad.status, 1);
