@@ -115,11 +115,7 @@ function adjustValues(
         values.push(lowerExpr(e, ctx));
       } else {
         // The earlier expressions run before the call that fills the rest (left to right).
-        for (let k = 0; k < values.length; k++) {
-          const before = ctx.fn.temp();
-          setup.push(b.exprStmt(b.assign(before, values[k])));
-          values[k] = before;
-        }
+        hoist(values, setup, ctx);
         const t = ctx.fn.temp();
         setup.push(b.exprStmt(b.assign(t, lowerSpread(e, ctx))));
         for (let k = 0; k < need; k++) values.push(b.index(t, b.lit(k)));
@@ -127,6 +123,8 @@ function adjustValues(
     } else if (i < n) {
       values.push(lowerExpr(e, ctx));
     } else {
+      // An extra expression runs after the kept ones: those go through temporaries first.
+      if (i === n) hoist(values, setup, ctx);
       const extra = isMultiValued(e, ctx) ? lowerResult(e, ctx) : lowerExpr(e, ctx);
       setup.push(b.exprStmt(extra));
     }
@@ -135,26 +133,18 @@ function adjustValues(
   return { setup, values };
 }
 
+/** Evaluates the values so far into temporaries, in order, so later expressions run after them. */
+function hoist(values: JsNode[], setup: JsNode[], ctx: LowerContext): void {
+  for (let k = 0; k < values.length; k++) {
+    const t = ctx.fn.temp();
+    setup.push(b.exprStmt(b.assign(t, values[k])));
+    values[k] = t;
+  }
+}
+
 function lowerLocal(s: L.LocalStatement, ctx: LowerContext): JsNode[] {
   const n = s.variables.length;
   // Every right-hand side is evaluated before the new locals come into scope (`local x = x`).
-  if (s.init.length > n) {
-    const values = s.init.map((e, i) => (i < n ? lowerExpr(e, ctx) : null));
-    const extras = s.init
-      .slice(n)
-      .map((e) => b.exprStmt(isMultiValued(e, ctx) ? lowerResult(e, ctx) : lowerExpr(e, ctx)));
-    // Extra expressions run after the kept ones, still before the locals are visible.
-    const temps = values.slice(0, n).map((v) => {
-      const t = ctx.fn.temp();
-      return { t, v: v! };
-    });
-    const decl = b.letDecl(
-      s.variables.map((v, i) => [ctx.declare(v.name, ctx.numericLocals.has(v)).jsName, temps[i].t]),
-      "let",
-      s,
-    );
-    return [...temps.map(({ t, v }) => b.exprStmt(b.assign(t, v))), ...extras, decl];
-  }
   const { setup, values } = adjustValues(s.init, n, ctx);
   const decls = s.variables.map((v, i): [string, JsNode | null] => [
     ctx.declare(v.name, ctx.numericLocals.has(v)).jsName,
