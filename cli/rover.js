@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `rover` executable. Rover runs on Node 24 (TypeScript sources, worker reusePort);
 // when started by an older system Node, re-run this command with the Node 24 that the
-// package installs as its `node` dependency.
-import { spawnSync } from "node:child_process";
+// package installs as its `node` dependency, passing signals on so that stopping this
+// process stops the server too.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ if (major >= 24) {
     );
     process.exit(1);
   }
-  const r = spawnSync(node24, [join(here, "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
-  process.exit(r.status ?? 1);
+  const child = spawn(node24, [join(here, "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
 }

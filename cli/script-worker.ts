@@ -37,13 +37,15 @@ try {
   const r = app.boot({
     write: out.write,
     writeError: err.write,
-    argv: { script: job.script, args: job.args },
+    // Command-line text becomes Lua strings, which are the UTF-8 bytes (as luajit sees argv).
+    argv: { script: toBytes(job.script), args: job.args.map(toBytes) },
   });
   outcome =
     r.kind === "server" ? { kind: "server" } : { kind: "script", code: r.kind === "exit" ? r.code : 0 };
 } catch (e) {
   out.flush();
-  err.write(Buffer.from("rover: " + app.describeError(e), "utf8").toString("latin1"));
+  // describeError returns Lua text, already bytes (a latin1 string).
+  err.write("rover: " + app.describeError(e));
   outcome = { kind: "error" };
 }
 out.flush();
@@ -53,3 +55,7 @@ if (out instanceof Collector && err instanceof Collector) {
   outcome.stderr = err.text;
 }
 parentPort!.postMessage(outcome);
+
+function toBytes(text: string): string {
+  return Buffer.from(text, "utf8").toString("latin1");
+}

@@ -210,9 +210,11 @@ export async function buildApp(
   const map = JSON.parse(mapFile.text);
   const chunkNames = new Set(modules.map((m) => m.src.chunkName));
   map.x_rover_chunks = map.sources.map((s: string) => {
-    const name = s.replace(/^lua:/, "");
-    if (chunkNames.has(name)) return name;
-    return byPath.has(name) ? byPath.get(name)!.src.chunkName : null;
+    // esbuild writes sources as URL paths: "sp ace.lua" comes back as "sp%20ace.lua".
+    const name = decodeSource(s.replace(/^lua:/, ""));
+    const chunk = chunkNames.has(name) ? name : byPath.has(name) ? byPath.get(name)!.src.chunkName : null;
+    // Chunk names appear inside Lua strings (error messages), which are bytes.
+    return chunk === null ? null : Buffer.from(chunk, "utf8").toString("latin1");
   });
   const code = js.text.replace(/\/\/# sourceMappingURL=.*\n?$/, "");
   const entry = modules[0];
@@ -223,6 +225,14 @@ export async function buildApp(
     builtAt: new Date().toISOString(),
   };
   return { code, map, manifest, modules, warnings };
+}
+
+function decodeSource(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** Does the file mention `coroutine` (the library) anywhere outside comments and strings? */

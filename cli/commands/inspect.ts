@@ -45,6 +45,10 @@ export function inspect(entry: string, options: InspectOptions): number {
       printDiagnostics(e.diagnostics);
       return 1;
     }
+    if (e instanceof Error && /^cannot read/.test(e.message)) {
+      process.stderr.write(`rover: ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
 }

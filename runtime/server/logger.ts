@@ -12,6 +12,15 @@ export function createLogger(level: LogLevel, worker: number | null): Logger {
   );
 }
 
+/** Messages from Lua (error texts, chunk names) are byte strings: decode them as UTF-8 for the log. */
 export function logSink(logger: Logger): LogSink {
-  return (level, message, fields) => logger[level](fields, message);
+  return (level, message, fields) => {
+    const text: Record<string, string> = {};
+    for (const k in fields) text[k] = fromBytes(fields[k]);
+    logger[level](text, fromBytes(message));
+  };
+}
+
+function fromBytes(s: string): string {
+  return /[\x80-\xff]/.test(s) ? Buffer.from(s, "latin1").toString("utf8") : s;
 }
