@@ -64,6 +64,20 @@ test("rover flags after the script are rover's; other arguments and everything a
   assert.equal(r.status, 0);
 });
 
+test("file names with spaces and non-ASCII letters keep Lua positions and bytes, as with luajit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rover cli ü-"));
+  const name = "sp ü.lua";
+  writeFileSync(
+    join(dir, name),
+    'print(arg[1], #arg[1])\nlocal t\nprint(pcall(function() return t.x end))\nerror("héllo")\n',
+  );
+  const r = rover(["run", name, "ñ"], dir);
+  const l = spawnSync("luajit", [name, "ñ"], { cwd: dir, encoding: "utf8" });
+  assert.equal(r.stdout, l.stdout);
+  assert.equal(r.stderr.split("\n")[0], l.stderr.split("\n")[0].replace(/^luajit/, "rover"));
+  assert.equal(r.status, l.status);
+});
+
 test("an uncaught error prints the message and a Lua traceback, exit 1", () => {
   const dir = mkdtempSync(join(tmpdir(), "rover-cli-"));
   writeFileSync(
