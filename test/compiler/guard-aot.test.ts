@@ -16,6 +16,7 @@ import { parse } from "../../compiler/parse.ts";
 import { planGuardCalls } from "../../compiler/aot/guard-schema.ts";
 import { setGuardAot } from "../../compiler/lower/guard-calls.ts";
 import { spawnServer, waitListening, stopServer, type RunningServer } from "../http/server-process.ts";
+import { rng } from "../lib/random.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -103,18 +104,6 @@ function api.open.post(ctx) return ctx:body():expect(open) end
 
 return api
 `;
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   "name",

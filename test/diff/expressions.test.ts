@@ -9,22 +9,11 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { runLuajit, runRover, writeTempLua } from "../lib/lua.ts";
+import { rng } from "../lib/random.ts";
 
 // EXPR_SEED / EXPR_COUNT override the fixed seed and count for a longer bug hunt.
 const SEED = Number(process.env.EXPR_SEED ?? 0x5eed_2024);
 const COUNT = Number(process.env.EXPR_COUNT ?? 400);
-
-/** mulberry32: a small deterministic PRNG, so every run tests the same expressions. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Values by kind, so that most arithmetic and comparisons reach a result instead of an error.
 // xn, xs, xt are upvalues (nil, "10", a table) so that messages also name variables and fields.

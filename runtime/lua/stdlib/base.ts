@@ -169,7 +169,7 @@ function pcall$C(f: LuaValue, ...args: LuaValue[]): any {
   if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
   try {
     const r = callable(f)(...args);
-    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    return withStatus(true, r);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
     return new Multi([false, errorValue(e)]);
@@ -185,7 +185,7 @@ function xpcall$C(...all: LuaValue[]): any {
   }
   try {
     const r = callable(f)(...args);
-    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    return withStatus(true, r);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
     let hr: any;
@@ -195,7 +195,7 @@ function xpcall$C(...all: LuaValue[]): any {
       if (inner instanceof ExitSignal) throw inner;
       return new Multi([false, "error in error handling"]);
     }
-    return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
+    return withStatus(false, hr);
   }
 }
 
@@ -205,7 +205,7 @@ function xpcall$C(...all: LuaValue[]): any {
   if (f === undefined && args.length === 0) argError(1, "pcall", "value expected");
   try {
     const r = yield* gcall(f, undefined, ...args);
-    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    return withStatus(true, r);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
     return new Multi([false, errorValue(e)]);
@@ -219,7 +219,7 @@ function xpcall$C(...all: LuaValue[]): any {
 ): Generator<any[], any, any[]> {
   try {
     const r = yield* gcall(f, undefined, ...args);
-    return r instanceof Multi ? new Multi([true, ...r.values]) : new Multi([true, r]);
+    return withStatus(true, r);
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
     // The handler runs as a plain call: a yield there, like any error, is "error in error handling".
@@ -230,6 +230,11 @@ function xpcall$C(...all: LuaValue[]): any {
       if (inner instanceof ExitSignal) throw inner;
       return new Multi([false, "error in error handling"]);
     }
-    return hr instanceof Multi ? new Multi([false, ...hr.values]) : new Multi([false, hr]);
+    return withStatus(false, hr);
   }
 };
+
+/** pcall's results: the status, then every value of the call (or of the handler). */
+function withStatus(status: boolean, r: any): Multi {
+  return r instanceof Multi ? new Multi([status, ...r.values]) : new Multi([status, r]);
+}
