@@ -24,7 +24,7 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", { parseAs: "buffer" }, keepRawBody);
-  fastify.setNotFoundHandler(notFound);
+  fastify.setNotFoundHandler(notFoundFor(app.routes));
   fastify.setErrorHandler(function roverErrorHandler(error: FastifyError, request, reply) {
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
@@ -136,7 +136,7 @@ function routeHandler(app: RoverApp, route: RouteSpec) {
       for (let i = 0; i < keys.length; i++) {
         const v = found[keys[i]];
         // ROVER_API.md §1.6: a parameter never matches the empty string ("/users//posts").
-        if (v === undefined || v === "") return notFound(request, reply);
+        if (v === undefined || v === "") return notFoundReply(reply);
         params[i] = v;
       }
     }
@@ -178,7 +178,44 @@ function hideContentType(request: FastifyRequest, _reply: FastifyReply, done: ()
   done();
 }
 
-function notFound(_request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * 404, except for a method Rover has no routes for at all (PROPFIND, TRACE...) on a path that
+ * a route matches: that is 405 with the path's Allow, as for the methods the fillers cover.
+ */
+function notFoundFor(routes: readonly RouteSpec[]) {
+  const byPath = new Map<string, Set<string>>();
+  for (const r of routes) {
+    let set = byPath.get(r.path);
+    if (set === undefined) byPath.set(r.path, (set = new Set()));
+    set.add(r.method);
+    if (r.method === "GET") set.add("HEAD");
+  }
+  const patterns = [...byPath].map(([path, methods]) => ({
+    regex: new RegExp(
+      "^" +
+        path
+          .split("/")
+          .map((seg) => (/^:p\d+$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+          .join("/") +
+        "$",
+    ),
+    allow: ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", "),
+  }));
+  const known = new Set<string>(ALL_METHODS);
+  return function notFound(request: FastifyRequest, reply: FastifyReply): void {
+    if (!known.has(request.raw.method ?? "")) {
+      const path = (request.raw.url ?? "").split("?")[0];
+      const hit = patterns.find((p) => p.regex.test(path));
+      if (hit !== undefined) {
+        reply.code(405).header("allow", hit.allow).header("content-type", JSON_TYPE).send(METHOD_NOT_ALLOWED);
+        return;
+      }
+    }
+    notFoundReply(reply);
+  };
+}
+
+function notFoundReply(reply: FastifyReply): void {
   reply.code(404).header("content-type", JSON_TYPE).send(NOT_FOUND);
 }
 
