@@ -164,7 +164,8 @@ function describe(e: unknown): { message: string; where: string } {
     return { message, where: prefix !== null ? prefix[1] : frameOf(e) };
   }
   if (e instanceof ReplyError) return { message: "handler " + e.message, where: "" };
-  if (e instanceof ExitSignal) return { message: "os.exit(" + e.code + ") called in a handler", where: "" };
+  if (e instanceof ExitSignal)
+    return { message: "os.exit(" + e.code + ") called in a handler", where: e.where };
   if (e instanceof Error) return { message: e.message, where: frameOf(e) };
   return { message: String(e), where: "" };
 }

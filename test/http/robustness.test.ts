@@ -586,18 +586,14 @@ describe("robustness: hostile clients and misbehaving handlers", () => {
       });
     });
 
-    it(
-      "os.exit in a handler is logged with its Lua file:line",
-      { todo: "bug: the log line for os.exit() in a handler has no 'where' (Lua file:line)" },
-      async () => {
-        await get("/bad/exit");
-        await eventually(() => {
-          const entry = logLines().find((l) => l.route === "GET /bad/exit");
-          assert.ok(entry);
-          assert.match(String(entry.where), new RegExp(`app\\.lua:${lineOf("function api.bad.exit.get")}$`));
-        }, 800);
-      },
-    );
+    it("os.exit in a handler is logged with its Lua file:line", async () => {
+      await get("/bad/exit");
+      await eventually(() => {
+        const entry = logLines().find((l) => l.route === "GET /bad/exit");
+        assert.ok(entry);
+        assert.match(String(entry.where), new RegExp(`app\\.lua:${lineOf("function api.bad.exit.get")}$`));
+      }, 800);
+    });
 
     it("pcall catches a stack overflow; header values are stringified", async () => {
       let r = await get("/bad/recurse_pcall");

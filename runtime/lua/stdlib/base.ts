@@ -10,6 +10,7 @@ import { tostring, tostringAny } from "../tostring.ts";
 import { stringToNumber, stringToNumberBase } from "../number.ts";
 import { argError, checkInt, checkTable, optInt } from "../args.ts";
 import { luaNext, ipairsStep } from "../iterate.ts";
+import { luaWhere } from "../callsites.ts";
 import { gcall } from "../coroutine.ts";
 import { withErrorFrames } from "./debug.ts";
 import { define } from "./define.ts";
@@ -17,8 +18,11 @@ import { define } from "./define.ts";
 /** Thrown by os.exit to end a script: pcall must not catch it. */
 export class ExitSignal {
   readonly code: number;
+  /** "chunk:line" of the os.exit call, for the server's log line. */
+  readonly where: string;
   constructor(code: number) {
     this.code = code;
+    this.where = luaWhere(1).replace(/: $/, "");
   }
 }
 
