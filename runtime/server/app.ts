@@ -63,6 +63,23 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 const METHOD_NOT_ALLOWED = '{"error":"Method Not Allowed"}';
 
+/** The methods each route path handles; HEAD wherever GET is (Fastify answers it from GET). */
+function methodsByPath(routes: readonly RouteSpec[]): Map<string, Set<string>> {
+  const byPath = new Map<string, Set<string>>();
+  for (const r of routes) {
+    let set = byPath.get(r.path);
+    if (set === undefined) byPath.set(r.path, (set = new Set()));
+    set.add(r.method);
+    if (r.method === "GET") set.add("HEAD");
+  }
+  return byPath;
+}
+
+/** The Allow header for a path's methods, in the fixed order; OPTIONS is always allowed. */
+function allowHeader(methods: Set<string>): string {
+  return ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", ");
+}
+
 interface Filler {
   path: string;
   methods: string[];
@@ -76,16 +93,9 @@ interface Filler {
  * method on a less specific path (POST /users/me must still reach POST /users/:id).
  */
 function methodFillers(routes: readonly RouteSpec[]): Filler[] {
-  const byPath = new Map<string, Set<string>>();
-  for (const r of routes) {
-    let set = byPath.get(r.path);
-    if (set === undefined) byPath.set(r.path, (set = new Set()));
-    set.add(r.method);
-    if (r.method === "GET") set.add("HEAD");
-  }
   const out: Filler[] = [];
-  for (const [path, methods] of byPath) {
-    const allow = ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", ");
+  for (const [path, methods] of methodsByPath(routes)) {
+    const allow = allowHeader(methods);
     const missing = ALL_METHODS.filter(
       (m) => !methods.has(m) && !routes.some((r) => r.method === m && shadows(path, r.path)),
     );
@@ -183,14 +193,7 @@ function hideContentType(request: FastifyRequest, _reply: FastifyReply, done: ()
  * a route matches: that is 405 with the path's Allow, as for the methods the fillers cover.
  */
 function notFoundFor(routes: readonly RouteSpec[]) {
-  const byPath = new Map<string, Set<string>>();
-  for (const r of routes) {
-    let set = byPath.get(r.path);
-    if (set === undefined) byPath.set(r.path, (set = new Set()));
-    set.add(r.method);
-    if (r.method === "GET") set.add("HEAD");
-  }
-  const patterns = [...byPath].map(([path, methods]) => ({
+  const patterns = [...methodsByPath(routes)].map(([path, methods]) => ({
     regex: new RegExp(
       "^" +
         path
@@ -199,7 +202,7 @@ function notFoundFor(routes: readonly RouteSpec[]) {
           .join("/") +
         "$",
     ),
-    allow: ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", "),
+    allow: allowHeader(methods),
   }));
   const known = new Set<string>(ALL_METHODS);
   return function notFound(request: FastifyRequest, reply: FastifyReply): void {

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildLuaDist, spawnServer, waitListening, stopServer, rawRequest } from "./server-process.ts";
 import type { RunningServer } from "./server-process.ts";
+import { eventually } from "../lib/eventually.ts";
 
 const JSON_CT = "application/json; charset=utf-8";
 const INTERNAL = '{"error":"Internal Server Error"}';
@@ -63,18 +64,6 @@ function rawSocket(port: number, data: string | [string, number][], waitMs = 150
 /** A one-shot request line + headers, closed after the response. */
 const req = (line: string, headers = "", body = ""): string =>
   `${line}\r\nHost: x\r\nConnection: close\r\n${headers}\r\n${body}`;
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 describe("robustness: hostile clients and misbehaving handlers", () => {
   let server: RunningServer;

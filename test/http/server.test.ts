@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawnServer, waitListening, stopServer, rawRequest } from "./server-process.ts";
 import type { RunningServer } from "./server-process.ts";
+import { eventually } from "../lib/eventually.ts";
 
 const JSON_CT = "application/json; charset=utf-8";
 
@@ -176,16 +177,4 @@ function logLines(server: RunningServer): any[] {
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
-}
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 }

@@ -191,15 +191,7 @@ function xpcall$C(...all: LuaValue[]): any {
     const r = callable(f)(...args);
     return withStatus(true, r);
   } catch (e) {
-    if (e instanceof ExitSignal) throw e;
-    let hr: any;
-    try {
-      hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
-    } catch (inner) {
-      if (inner instanceof ExitSignal) throw inner;
-      return new Multi([false, "error in error handling"]);
-    }
-    return withStatus(false, hr);
+    return handleError(e, handler);
   }
 }
 
@@ -225,18 +217,26 @@ function xpcall$C(...all: LuaValue[]): any {
     const r = yield* gcall(f, undefined, ...args);
     return withStatus(true, r);
   } catch (e) {
-    if (e instanceof ExitSignal) throw e;
-    // The handler runs as a plain call: a yield there, like any error, is "error in error handling".
-    let hr: any;
-    try {
-      hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
-    } catch (inner) {
-      if (inner instanceof ExitSignal) throw inner;
-      return new Multi([false, "error in error handling"]);
-    }
-    return withStatus(false, hr);
+    return handleError(e, handler);
   }
 };
+
+/**
+ * xpcall's error path: the handler gets the error value and its results follow `false`. It
+ * runs as a plain call (inside coroutines too): an error or a yield in it is "error in error
+ * handling", as in LuaJIT.
+ */
+function handleError(e: unknown, handler: LuaValue): Multi {
+  if (e instanceof ExitSignal) throw e;
+  let hr: any;
+  try {
+    hr = withErrorFrames(e, () => callable(handler)(errorValue(e)));
+  } catch (inner) {
+    if (inner instanceof ExitSignal) throw inner;
+    return new Multi([false, "error in error handling"]);
+  }
+  return withStatus(false, hr);
+}
 
 /** pcall's results: the status, then every value of the call (or of the handler). */
 function withStatus(status: boolean, r: any): Multi {

@@ -60,13 +60,13 @@ export class MatchState {
   readonly capInit: Int32Array;
   readonly capLen: Int32Array;
   constructor(src: string, pat: string) {
-    this.src = src;
-    this.srcEnd = src.length;
-    this.pat = pat;
-    const nul = pat.indexOf("\0");
-    this.patEnd = nul < 0 ? pat.length : nul;
+    this.src = "";
+    this.srcEnd = 0;
+    this.pat = "";
+    this.patEnd = 0;
     this.level = 0;
     this.depth = 0;
+    this.reset(src, pat);
     this.capInit = new Int32Array(LUA_MAXCAPTURES);
     this.capLen = new Int32Array(LUA_MAXCAPTURES);
   }
