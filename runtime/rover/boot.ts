@@ -9,6 +9,7 @@ import { createRoverGlobal, serverConfigOf } from "./server-api.ts";
 import { readRouteTree } from "./route-tree.ts";
 import { parseConfig } from "./config.ts";
 import { RoverApp } from "./app.ts";
+import { bindIdempotencyStore } from "./idempotent.ts";
 import type { LogSink } from "./log.ts";
 import type { LuaTable } from "../lua/table.ts";
 import type { LuaValue } from "../lua/value.ts";
@@ -53,7 +54,9 @@ export function boot(main: Chunk, modules: Record<string, Chunk>, options: BootO
   if (config === undefined) return { kind: "script" };
   // Same order as upstream (§0.2): route tree first, then config.
   const routes = readRouteTree(result as LuaTable);
-  return { kind: "server", app: new RoverApp(parseConfig(config), routes, options.chunkName, options.log) };
+  const parsed = parseConfig(config);
+  bindIdempotencyStore(result as LuaTable, parsed.idempotency);
+  return { kind: "server", app: new RoverApp(parsed, routes, options.chunkName, options.log) };
 }
 
 export { RoverApp } from "./app.ts";

@@ -19,11 +19,18 @@ export interface RoverConfig {
   logLevel: LogLevel;
   /** Maximum request body in bytes (413 above it). Default 1 MiB; 0 or less in Lua = no limit. */
   bodyLimit: number;
+  /** Where api.idempotent keeps responses (§3.10). Default memory, per worker. */
+  idempotency: IdempotencyConfig;
   /** Upstream options accepted but without effect here, to report at startup. */
   ignored: string[];
 }
 
-const KNOWN = ["host", "port", "log_level", "body_size_limit"] as const;
+/** `sqlitePath` as written (a relative path is opened from the working directory). */
+export type IdempotencyConfig = { backend: "memory" } | { backend: "sqlite"; sqlitePath: string };
+
+const MEMORY_BACKEND: IdempotencyConfig = Object.freeze({ backend: "memory" });
+
+const KNOWN = ["host", "port", "log_level", "body_size_limit", "idempotency"] as const;
 
 /** Upstream switches that only relax upstream's strict mode or are never enforced there. */
 const IGNORED = new Set([
@@ -56,7 +63,6 @@ const UNSUPPORTED = new Set([
   "compress",
   "readiness",
   "drain_timeout_secs",
-  "idempotency",
 ]);
 
 const LOG_LEVELS: Record<string, LogLevel> = {
@@ -76,6 +82,7 @@ export function parseConfig(config: LuaValue): RoverConfig {
     port: 4242,
     logLevel: "info",
     bodyLimit: DEFAULT_BODY_LIMIT,
+    idempotency: MEMORY_BACKEND,
     ignored: [],
   };
   for (let e = config.next(undefined); e !== undefined; e = config.next(e[0])) {
@@ -98,6 +105,9 @@ export function parseConfig(config: LuaValue): RoverConfig {
         break;
       case "body_size_limit":
         out.bodyLimit = parseBodyLimit(value);
+        break;
+      case "idempotency":
+        out.idempotency = parseIdempotency(value);
         break;
       default:
         if (IGNORED.has(key)) out.ignored.push(key);
@@ -154,6 +164,47 @@ function parseBodyLimit(value: LuaValue): number {
     );
   }
   return value <= 0 ? Number.MAX_SAFE_INTEGER : Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * `{backend = "memory"}` or `{backend = "sqlite", sqlite_path = "..."}`, with upstream's
+ * messages (§7.1). Stricter than upstream: unknown keys, a non-string backend or path, and a
+ * sqlite_path given without backend = "sqlite" (most likely a forgotten backend) are errors.
+ */
+function parseIdempotency(value: LuaValue): IdempotencyConfig {
+  if (!(value instanceof LuaTable)) throw configInvalid("idempotency should be a table");
+  let backend: LuaValue = "memory";
+  let path: string | undefined;
+  for (let e = value.next(undefined); e !== undefined; e = value.next(e[0])) {
+    const [key, v] = e;
+    if (key === "backend") {
+      if (typeof v !== "string") throw configInvalid("idempotency.backend should be a string");
+      backend = v;
+    } else if (key === "sqlite_path") {
+      if (typeof v !== "string") throw configInvalid("idempotency.sqlite_path should be a string");
+      path = v.trim();
+      if (path === "") throw configInvalid("idempotency.sqlite_path cannot be empty");
+    } else {
+      throw new RoverError(
+        "ROVER_ERR_CONFIG_UNKNOWN",
+        `Unknown option 'idempotency.${typeof key === "string" ? key : render(key)}' in rover.server config. Valid options: backend, sqlite_path`,
+      );
+    }
+  }
+  if (backend !== "memory" && backend !== "sqlite")
+    throw configInvalid(`idempotency.backend must be 'memory' or 'sqlite', got '${backend}'`);
+  if (backend === "memory") {
+    if (path !== undefined)
+      throw configInvalid("idempotency.sqlite_path requires idempotency.backend = 'sqlite'");
+    return MEMORY_BACKEND;
+  }
+  if (path === undefined)
+    throw configInvalid("idempotency.backend='sqlite' requires idempotency.sqlite_path");
+  return { backend: "sqlite", sqlitePath: path };
+}
+
+function configInvalid(message: string): RoverError {
+  return new RoverError("ROVER_ERR_CONFIG_INVALID", message);
 }
 
 function render(v: LuaValue): string {

@@ -23,6 +23,7 @@ import {
 import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
 import { guardIssues } from "./guard.ts";
 import { renderTemplate } from "./template.ts";
+import { idempotentBuilder } from "./idempotent.ts";
 
 /** Resolves a template name that is not in the data table (§3.9 environment). */
 export type TemplateBase = (name: string) => LuaValue;
@@ -88,6 +89,7 @@ export function installBuilders(api: LuaTable, templates: TemplateBase): void {
     }),
   );
   api.setStr("sse", sseBuilder(api));
+  api.setStr("idempotent", idempotentBuilder(api));
 }
 
 type Make = (status: number, v: LuaValue) => unknown;

@@ -18,6 +18,7 @@ test("defaults", () => {
     port: 4242,
     logLevel: "info",
     bodyLimit: 1048576,
+    idempotency: { backend: "memory" },
     ignored: [],
   });
 });
@@ -49,10 +50,47 @@ test("bad values name the option", () => {
   fails(["body_size_limit", "1mb"], /body_size_limit should be a positive number, or 0 to disable/);
 });
 
+test("idempotency: memory or sqlite with a path, upstream's messages", () => {
+  const table = (...pairs: LuaValue[]) => tableFrom(undefined, pairs);
+  assert.deepEqual(parse("idempotency", table("backend", "memory")).idempotency, { backend: "memory" });
+  assert.deepEqual(parse("idempotency", table()).idempotency, { backend: "memory" });
+  assert.deepEqual(
+    parse("idempotency", table("backend", "sqlite", "sqlite_path", " data/keys.db ")).idempotency,
+    { backend: "sqlite", sqlitePath: "data/keys.db" },
+  );
+  fails(["idempotency", "memory"], /^RoverError: idempotency should be a table$/);
+  fails(
+    ["idempotency", table("backend", "redis")],
+    /^RoverError: idempotency\.backend must be 'memory' or 'sqlite', got 'redis'$/,
+  );
+  fails(["idempotency", table("backend", true)], /^RoverError: idempotency\.backend should be a string$/);
+  fails(
+    ["idempotency", table("backend", "sqlite")],
+    /^RoverError: idempotency\.backend='sqlite' requires idempotency\.sqlite_path$/,
+  );
+  fails(
+    ["idempotency", table("backend", "sqlite", "sqlite_path", "  ")],
+    /^RoverError: idempotency\.sqlite_path cannot be empty$/,
+  );
+  fails(
+    ["idempotency", table("backend", "sqlite", "sqlite_path", 1)],
+    /^RoverError: idempotency\.sqlite_path should be a string$/,
+  );
+  // A path without backend = "sqlite" would silently use memory: refused.
+  fails(
+    ["idempotency", table("sqlite_path", "keys.db")],
+    /^RoverError: idempotency\.sqlite_path requires idempotency\.backend = 'sqlite'$/,
+  );
+  fails(
+    ["idempotency", table("backend", "memory", "ttl_ms", 5)],
+    /^RoverError: Unknown option 'idempotency\.ttl_ms' in rover\.server config\. Valid options: backend, sqlite_path$/,
+  );
+});
+
 test("unknown and unsupported options are errors", () => {
   fails(
     ["prot", 80],
-    /^RoverError: Unknown option 'prot' in rover\.server config\. Valid options: host, port, log_level/,
+    /^RoverError: Unknown option 'prot' in rover\.server config\. Valid options: host, port, log_level, body_size_limit, idempotency$/,
   );
   fails(["cors_origin", "*"], /Option 'cors_origin' of rover\.server is not supported/);
   assert.throws(() => parseConfig(tableFrom([1], undefined)), /config keys must be strings/);
