@@ -7,6 +7,8 @@ import * as b from "../lower/builders.ts";
 import type { JsNode } from "../lower/builders.ts";
 import { numberToString } from "../../runtime/lua/number.ts";
 import type { FieldSpec, ObjectSpec, Scalar } from "./guard-schema.ts";
+import { serializerFunction } from "./json-codegen.ts";
+import { guardOutputShape } from "./json-shape.ts";
 
 /** A field path: known at build time, or computed (inside arrays: `tags[` + (k + 1) + `]`). */
 type Path = { text: string } | { expr: JsNode };
@@ -62,9 +64,26 @@ class ValidatorGen {
   private count = 0;
   private readonly helper: (name: string) => JsNode;
   readonly issues = b.id("$issues");
+  /** The JSON serializers of the output objects (json-codegen.ts), or null to generate none. */
+  readonly serializers: Map<ObjectSpec, { name: string; fn: JsNode }> | null;
 
-  constructor(helper: (name: string) => JsNode) {
+  constructor(helper: (name: string) => JsNode, withSerializers: boolean) {
     this.helper = helper;
+    this.serializers = withSerializers ? new Map() : null;
+  }
+
+  /** `out.serializer = $serializeN` for an output object of `spec`, when it has one. */
+  private tagOutput(out: JsNode, spec: ObjectSpec): JsNode[] {
+    if (this.serializers === null) return [];
+    let entry = this.serializers.get(spec);
+    if (entry === undefined) {
+      const shape = guardOutputShape(spec);
+      if (shape === null) return [];
+      const name = "$serialize" + (this.serializers.size + 1);
+      entry = { name, fn: serializerFunction(shape, name, this.helper) };
+      this.serializers.set(spec, entry);
+    }
+    return [stmt(b.assign(b.member(out, "serializer"), b.id(entry.name)))];
   }
 
   private fresh(prefix: string): JsNode {
@@ -99,6 +118,7 @@ class ValidatorGen {
       stmt(b.assign(strs, b.member(v, "strs"))),
       stmt(b.assign(out, b.newExpr(this.helper("LuaTable"), []))),
       stmt(b.assign(outStrs, b.assign(b.member(out, "strs"), b.call(this.helper("newStrs"), [])))),
+      ...this.tagOutput(out, spec),
     ];
     for (const { key, spec: field } of spec.fields) {
       ok.push(stmt(b.assign(x, prop(strs, key))));
@@ -220,13 +240,26 @@ class ValidatorGen {
 /**
  * The validator of a schema as a function expression `name($data, $issues)`: returns the
  * validated table (undefined when $data is no object) and appends every issue to $issues.
+ * With `withSerializers`, the tables it returns carry a JSON serializer of their shape; the
+ * expression is then `(function () { const $serialize1 = ...; return function name(...) {...}; })()`.
  * @param helper gives the reference to a runtime helper (`ctx.helper`): LuaTable, newStrs,
- *   guardTypeIssue, guardFiniteIssue, guardFloatIssue, guardEnumIssue.
+ *   guardTypeIssue, guardFiniteIssue, guardFloatIssue, guardEnumIssue, and json-codegen's.
  */
-export function validatorFunction(spec: ObjectSpec, name: string, helper: (name: string) => JsNode): JsNode {
-  const gen = new ValidatorGen(helper);
+export function validatorFunction(
+  spec: ObjectSpec,
+  name: string,
+  helper: (name: string) => JsNode,
+  withSerializers = false,
+): JsNode {
+  const gen = new ValidatorGen(helper, withSerializers);
   const data = b.id("$data");
   const body = gen.object(data, { text: "" }, spec, (r) => [b.ret(r)]);
   const decls = gen.vars.length === 0 ? [] : [b.letDecl(gen.vars.map((v) => [v, null] as [string, null]))];
-  return b.fnExpr(name, [data, gen.issues], [...decls, ...body]);
+  const validator = b.fnExpr(name, [data, gen.issues], [...decls, ...body]);
+  if (gen.serializers === null || gen.serializers.size === 0) return validator;
+  const consts = b.letDecl(
+    [...gen.serializers.values()].map(({ name, fn }) => [name, fn] as [string, JsNode]),
+    "const",
+  );
+  return b.call(b.fnExpr(null, [], [consts, b.ret(validator)]), []);
 }

@@ -88,6 +88,8 @@ export class LowerContext {
   genMode = false;
   /** Declarations of locals that always hold numbers (analyse/numeric.ts). */
   numericLocals: Set<object> = new Set();
+  /** Range keys of the table constructors that get a JSON serializer (aot/json-shape.ts). */
+  responseTables: Set<string> = new Set();
 
   constructor(src: SourceFile, lineComments: boolean, coroutines = false) {
     this.src = src;
@@ -104,6 +106,18 @@ export class LowerContext {
 
   get fn(): FunctionState {
     return this.scope.fn;
+  }
+
+  /** How many state slots the chunk uses (declared in its main function as $slot1...). */
+  slotCount = 0;
+
+  /**
+   * A variable of the chunk's main function that lives as long as the Lua state, for values
+   * created once on first use (compiled validators, serializers). Named apart from the `$tN`
+   * temporaries, which every nested function declares again (and so would shadow).
+   */
+  stateSlot(): JsNode {
+    return id("$slot" + ++this.slotCount);
   }
 
   pushBlock(): void {

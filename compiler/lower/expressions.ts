@@ -9,6 +9,7 @@ import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
 import { getMethodFast, getNumFast, getStrFast, slowAccess, tableWithStrs } from "./fast-paths.ts";
+import { serializerFor } from "./serializers.ts";
 import { lowerGuardCall } from "./guard-calls.ts";
 
 const ARITH: Record<string, string> = {
@@ -307,7 +308,8 @@ function lowerTableFields(e: L.TableConstructorExpression, ctx: LowerContext): J
       else if (f.type === "TableKey")
         fields.push([(f.key as L.StringLiteral).value, lowerExpr(f.value, ctx)]);
     }
-    return tableWithStrs(arr, fields, ctx, e);
+    const serializer = items.length === 0 ? serializerFor(e, ctx) : null;
+    return tableWithStrs(arr, fields, ctx, e, serializer);
   }
   const items: L.Expression[] = [];
   const pairs: JsNode[] = [];

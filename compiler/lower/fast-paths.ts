@@ -126,12 +126,16 @@ export function setStrFast(
   return b.seq([...setup, b.assign(val, value), b.cond(fast, store, slow)]);
 }
 
-/** { x = 1, y = f() } with string keys: the table's string store is filled inline, in source order. */
+/**
+ * { x = 1, y = f() } with string keys: the table's string store is filled inline, in source
+ * order, then its JSON serializer (lower/serializers.ts) is installed, if it has one.
+ */
 export function tableWithStrs(
   items: JsNode | null,
   fields: [string, JsNode][],
   ctx: LowerContext,
   at?: any,
+  serializer: JsNode | null = null,
 ): JsNode {
   const t = ctx.fn.temp();
   const s = ctx.fn.temp();
@@ -141,6 +145,7 @@ export function tableWithStrs(
     b.assign(s, b.assign(strsOf(t), b.call(ctx.helper("newStrs"), []))),
   ];
   for (const [k, v] of fields) out.push(b.assign(field(s, k), v));
+  if (serializer !== null) out.push(b.assign(b.member(t, "serializer"), serializer));
   out.push(t);
   return b.seq(out);
 }

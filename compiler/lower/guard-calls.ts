@@ -8,11 +8,12 @@
 import type * as L from "../lua-ast.ts";
 import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
-import type { FunctionState, LowerContext } from "./context.ts";
+import type { LowerContext } from "./context.ts";
 import { describe, lowerExpr, lowerExprList } from "./expressions.ts";
 import { parse } from "../parse.ts";
 import { planGuardCalls, rangeKey, type GuardCallPlan } from "../aot/guard-schema.ts";
 import { validatorFunction } from "../aot/guard-codegen.ts";
+import { jsonAotEnabled } from "./serializers.ts";
 
 let enabled = globalThis.process?.env?.ROVER_GUARD_AOT !== "0";
 
@@ -41,12 +42,6 @@ function guardsOf(ctx: LowerContext): ChunkGuards {
   return g;
 }
 
-function mainFunction(ctx: LowerContext): FunctionState {
-  let fn = ctx.fn;
-  while (fn.parent !== null) fn = fn.parent;
-  return fn;
-}
-
 function argsOf(c: L.AnyCall): L.Expression[] {
   if (c.type === "CallExpression") return c.arguments;
   if (c.type === "TableCallExpression") return [c.arguments];
@@ -64,10 +59,10 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
   if (plan === undefined) return null;
   let entry = guards.slots.get(plan.schemaKey);
   if (entry === undefined) {
-    entry = { slot: mainFunction(ctx).temp(), name: ctx.uniqueName("$validate") };
+    entry = { slot: ctx.stateSlot(), name: ctx.uniqueName("$validate") };
     guards.slots.set(plan.schemaKey, entry);
   }
-  const fn = validatorFunction(plan.spec, entry.name, (name) => ctx.helper(name));
+  const fn = validatorFunction(plan.spec, entry.name, (name) => ctx.helper(name), jsonAotEnabled());
   const validator = b.logical("??", entry.slot, b.assign(entry.slot, fn));
   const args = argsOf(e);
   if (plan.kind === "guard") {

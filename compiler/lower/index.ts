@@ -7,6 +7,8 @@ import type { JsNode } from "./builders.ts";
 import { LowerContext } from "./context.ts";
 import { lowerStatements } from "./statements.ts";
 import { findNumericLocals } from "../analyse/numeric.ts";
+import { planResponseTables } from "../aot/json-shape.ts";
+import { jsonAotEnabled } from "./serializers.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 
 export interface LowerOptions {
@@ -35,12 +37,10 @@ function lowerMain(chunk: L.Chunk, ctx: LowerContext, generator: boolean): JsNod
   const body = lowerStatements(chunk.body, ctx);
   const last = chunk.body[chunk.body.length - 1];
   if (last === undefined || last.type !== "ReturnStatement") body.push(b.ret(ctx.helper("EMPTY")));
-  const temps = ctx.fn.tempCount;
-  if (temps > 0) {
-    const decls: [string, null][] = [];
-    for (let i = 1; i <= temps; i++) decls.push(["$t" + i, null]);
-    body.unshift(b.letDecl(decls));
-  }
+  const decls: [string, null][] = [];
+  for (let i = 1; i <= ctx.fn.tempCount; i++) decls.push(["$t" + i, null]);
+  for (let i = 1; i <= ctx.slotCount; i++) decls.push(["$slot" + i, null]);
+  if (decls.length > 0) body.unshift(b.letDecl(decls));
   const fn = b.fnExpr(generator ? "L$main$g" : "L$main", [b.id("$G"), b.restParam("$va")], body);
   if (generator) fn.generator = true;
   ctx.genMode = false;
@@ -50,6 +50,7 @@ function lowerMain(chunk: L.Chunk, ctx: LowerContext, generator: boolean): JsNod
 export function lowerChunk(src: SourceFile, chunk: L.Chunk, options: LowerOptions): LoweredChunk {
   const ctx = new LowerContext(src, options.lineComments ?? false, options.coroutines ?? false);
   ctx.numericLocals = findNumericLocals(chunk);
+  if (jsonAotEnabled()) ctx.responseTables = planResponseTables(chunk);
   const main = lowerMain(chunk, ctx, false);
   const imports = [...ctx.helpers].sort().map((name) => ({
     type: "ImportSpecifier",

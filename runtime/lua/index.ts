@@ -31,3 +31,4 @@ export { forIteratorOf, forIteratorList } from "./iterate.ts";
 export { withGenerator, gcall } from "./coroutine.ts";
 export { indexG, setIndexG } from "./ops-gen.ts";
 export * from "../rover/guard-aot.ts";
+export { jsonValue, jsonString, jsonNumber, jsonKeys, jsonRest } from "./json.ts";

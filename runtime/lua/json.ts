@@ -74,6 +74,10 @@ function hasVisibleKeys(t: LuaTable): boolean {
 
 function encodeTable(t: LuaTable, depth: number): string {
   if (depth > MAX_ENCODE_DEPTH) throw new JsonEncodeError("nesting deeper than 64 levels (cycle?)");
+  if (t.serializer !== null) {
+    const out = t.serializer(t, depth);
+    if (out !== undefined) return out;
+  }
   const arr = t.arr;
   if (hasVisibleKeys(t)) return encodeObject(t, depth);
   if (arr.length === 0) return t.jsonArray ? "[]" : "{}";
@@ -87,6 +91,35 @@ function encodeTable(t: LuaTable, depth: number): string {
     out += x === undefined ? "null" : encodeValue(x, depth);
   }
   return out + "]";
+}
+
+// ---------------------------------------------------------------- for generated serializers
+// A serializer generated at build time (compiler/aot/json-codegen.ts) reads the keys it
+// expects in order and calls these for the values; the keys it did not expect go through
+// jsonRest, so its output is byte for byte what encodeObject would write.
+
+/** Any value at the nesting of the table that holds it. */
+export function jsonValue(v: LuaValue, depth: number): string {
+  return encodeValue(v, depth);
+}
+
+export const jsonString: (s: string) => string = encodeString;
+export const jsonNumber: (n: number) => string = encodeNumber;
+export const jsonKeys: (o: object) => string[] = Object.keys;
+
+/**
+ * Appends the string keys keys[from..] of `t` (a table with no array or hash part) to `out`,
+ * an object's text so far ("{" when empty), and closes it.
+ */
+export function jsonRest(t: LuaTable, keys: string[], from: number, out: string, depth: number): string {
+  const strs = t.strs;
+  for (let i = from; i < keys.length; i++) {
+    const k = keys[i];
+    const x = strs[k];
+    if (x === undefined || isHiddenKey(k)) continue;
+    out += (out.length === 1 ? "" : ",") + encodeString(k) + ":" + encodeValue(x, depth);
+  }
+  return out + "}";
 }
 
 /** Encoded forms of recently seen object keys: the same few keys recur across the rows of a response. */

@@ -14,6 +14,12 @@ import { throwLuaError } from "./errors.ts";
  * per-site inline caches. A nil assignment leaves an `undefined` tombstone (deleting would
  * drop the object to dictionary mode); dynamic-key deletions are counted and compacted.
  */
+/**
+ * Encodes `t` at nesting `depth` exactly as the generic encoder would, faster because it knows
+ * the keys and value types to expect; undefined when the table no longer fits (generic then).
+ */
+export type JsonSerializer = (t: LuaTable, depth: number) => string | undefined;
+
 const STRS_PROTO: Record<string, LuaValue> = Object.freeze(Object.create(null));
 export const EMPTY_STRS: Record<string, LuaValue> = Object.freeze(Object.create(STRS_PROTO));
 
@@ -29,6 +35,11 @@ export class LuaTable {
   metatable: LuaTable | undefined;
   /** Set on tables decoded from a JSON array or produced as a guard array: they encode as [] when empty. */
   jsonArray: boolean;
+  /**
+   * A JSON serializer generated at build time for the shape this table was created with (a
+   * returned table constructor, a guard's output); null for most tables. See runtime/lua/json.ts.
+   */
+  serializer: JsonSerializer | null;
   /** Tombstones left in `strs` by nil assignments through the helpers. */
   private deadStrs: number;
   /** Snapshot of non-array keys for next(); rebuilt when a traversal leaves the array part. */
@@ -41,6 +52,7 @@ export class LuaTable {
     this.hash = null;
     this.metatable = undefined;
     this.jsonArray = false;
+    this.serializer = null;
     this.deadStrs = 0;
     this.iterKeys = null;
     this.iterPos = 0;

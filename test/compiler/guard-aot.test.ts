@@ -2,20 +2,18 @@
 // the same apps built with and without AOT answer many valid and invalid bodies byte for byte
 // alike (status, content type, body); the emitted validator of a literal schema calls nothing
 // of the run-time schema compiler; and what cannot be understood statically is left alone.
-import { describe, test, before, after } from "node:test";
+import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parse as acornParse } from "acorn";
-import { buildApp } from "../../compiler/bundle.ts";
-import { writeBuild } from "../../cli/commands/compile.ts";
 import { compileModule } from "../../compiler/compile-module.ts";
 import { sourceFile } from "../../compiler/source.ts";
 import { parse } from "../../compiler/parse.ts";
 import { planGuardCalls } from "../../compiler/aot/guard-schema.ts";
 import { setGuardAot } from "../../compiler/lower/guard-calls.ts";
-import { spawnServer, waitListening, stopServer, type RunningServer } from "../http/server-process.ts";
+import { useBothBuilds, decoded, type Req } from "../lib/both-builds.ts";
 import { rng } from "../lib/random.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -204,13 +202,6 @@ function jsonObject(r: () => number, depth: number, base: string[] = []): string
   return "{" + parts.join(",") + "}";
 }
 
-interface Req {
-  method: string;
-  path: string;
-  body?: string;
-  type?: string;
-}
-
 function bodiesFor(path: string, seed: number, count: number, base: string[] = []): Req[] {
   const r = rng(seed);
   const out: Req[] = [];
@@ -225,71 +216,13 @@ function bodiesFor(path: string, seed: number, count: number, base: string[] = [
   return out;
 }
 
-async function send(base: string, q: Req): Promise<string> {
-  const headers: Record<string, string> = {};
-  if (q.type !== undefined) headers["content-type"] = q.type;
-  const res = await fetch(base + q.path, { method: q.method, headers, body: q.body });
-  const body = Buffer.from(await res.arrayBuffer()).toString("base64");
-  return `${res.status} ${res.headers.get("content-type")} ${body}`;
-}
-
-/** The body of an answer from `send`. */
-function decoded(answer: string): string {
-  return Buffer.from(answer.split(" ").at(-1)!, "base64").toString();
-}
-
-async function buildDist(lua: string, aot: boolean): Promise<{ dist: string; code: string }> {
-  setGuardAot(aot);
-  try {
-    const build = await buildApp(relative(process.cwd(), lua));
-    const dist = mkdtempSync(join(tmpdir(), "aot-dist-"));
-    writeBuild(build, dist);
-    return { dist, code: build.code };
-  } finally {
-    setGuardAot(true);
-  }
-}
-
-/** Starts the app built both ways; `compare` sends each request to both and checks the answers match. */
-function useBothBuilds(lua: () => string) {
-  const servers: { aot?: RunningServer; runtime?: RunningServer; aotCode: string; runtimeCode: string } = {
-    aotCode: "",
-    runtimeCode: "",
-  };
-  before(async () => {
-    const file = lua();
-    const aot = await buildDist(file, true);
-    const runtime = await buildDist(file, false);
-    servers.aotCode = aot.code;
-    servers.runtimeCode = runtime.code;
-    [servers.aot, servers.runtime] = await Promise.all([
-      waitListening(spawnServer(aot.dist)),
-      waitListening(spawnServer(runtime.dist)),
-    ]);
-  });
-  after(async () => {
-    for (const s of [servers.aot, servers.runtime]) if (s !== undefined) assert.equal(await stopServer(s), 0);
-  });
-  const compare = async (requests: Req[]): Promise<string[]> => {
-    const answers: string[] = [];
-    for (const q of requests) {
-      const a = await send(servers.aot!.url, q);
-      const b = await send(servers.runtime!.url, q);
-      assert.equal(a, b, `${q.method} ${q.path} ${q.type ?? "(no type)"} ${q.body}`);
-      answers.push(a);
-    }
-    return answers;
-  };
-  return { servers, compare };
-}
-
 describe("guard schemas compiled ahead of time answer exactly as the run-time guard", () => {
   let dir = "";
   const { servers, compare } = useBothBuilds(() => {
     dir = mkdtempSync(join(tmpdir(), "aot-app-"));
     writeFileSync(join(dir, "app.lua"), APP);
     return join(dir, "app.lua");
-  });
+  }, setGuardAot);
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test("the AOT build uses compiled validators; the other build none", () => {
@@ -359,7 +292,10 @@ describe("fixture apps with guards (crud, core) answer alike with and without AO
     ["core", "/guard/deep", ['"name":"n"']],
   ] as const) {
     describe(`${app} POST ${path}`, () => {
-      const { servers, compare } = useBothBuilds(() => join(ROOT, "fixtures/apps", app, "app.lua"));
+      const { servers, compare } = useBothBuilds(
+        () => join(ROOT, "fixtures/apps", app, "app.lua"),
+        setGuardAot,
+      );
       test("fixed and random bodies", async () => {
         assert.match(servers.aotCode, /\$validate\d/);
         const answers = await compare(bodiesFor(path, app.length * 31 + path.length, 120, [...base]));
@@ -421,11 +357,13 @@ test("a literal schema compiles to straight-line code that calls nothing of the 
     calls.filter((c) => !allowed.has(c)),
     [],
   );
-  // The request path goes straight to the compiled validator, created once per Lua state.
+  // The request path goes straight to the compiled validator, created once per Lua state
+  // (with the serializers of its output tables).
   assert.match(
     code,
-    /\$expectCompiled\(\$t\d+, \$t\d+ \?\? \(\$t\d+ = function \$validate\d+\(\$data, \$issues\)/,
+    /\$expectCompiled\(\$t\d+, \$slot\d+ \?\? \(\$slot\d+ = \(function \(\) \{\n\s*const \$serialize1 = function \$serialize1\(\$t, \$d\)/,
   );
+  assert.match(code, /return function \$validate\d+\(\$data, \$issues\)/);
 });
 
 test("apps with coroutines: plain versions use the compiled validator, generator versions the run-time guard", () => {
