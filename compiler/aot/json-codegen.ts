@@ -67,7 +67,12 @@ function encodeWithHint(hint: ValueHint, helper: (name: string) => JsNode): JsNo
     case "boolean":
       return b.cond(eq(v, b.lit(true)), b.lit("true"), b.cond(eq(v, b.lit(false)), b.lit("false"), generic));
     case "any":
-      return generic;
+      // Strings and numbers inline, as most values are; the generic encoder for the rest.
+      return b.cond(
+        typeOf(v, "string"),
+        b.call(helper("jsonString"), [v]),
+        b.cond(typeOf(v, "number"), b.call(helper("jsonNumber"), [v]), generic),
+      );
   }
 }
 

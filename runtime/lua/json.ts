@@ -56,8 +56,28 @@ function encodeValue(v: LuaValue, depth: number): string {
 
 /** Integers print without ".0" (JS formatting: 5, 0.1, 1e+21); -0 is 0; NaN and infinities are null. */
 function encodeNumber(n: number): string {
+  if ((n | 0) === n) return String(n); // small integers: V8 caches their text; -0 is "0"
   if (n !== n || n === Infinity || n === -Infinity) return "null";
-  return String(n); // String(-0) is "0"
+  return fractionText(n);
+}
+
+// Shortest round-trip text of non-integers costs ~80 ns; responses keep sending the same
+// stored prices and ratings, so a direct-mapped cache (indexed by the double's bits) pays.
+const NUMBER_CACHE_SIZE = 4096;
+const cachedNumbers = new Float64Array(NUMBER_CACHE_SIZE);
+const cachedTexts: string[] = new Array<string>(NUMBER_CACHE_SIZE).fill("");
+const bits = new Float64Array(1);
+const bitWords = new Uint32Array(bits.buffer);
+
+function fractionText(n: number): string {
+  bits[0] = n;
+  const slot = (bitWords[0] ^ bitWords[1] ^ (bitWords[1] >>> 12)) & (NUMBER_CACHE_SIZE - 1);
+  // The cache starts as zeros with "" texts, and 0 never gets here (it is an integer).
+  if (cachedNumbers[slot] === n) return cachedTexts[slot];
+  const text = String(n);
+  cachedNumbers[slot] = n;
+  cachedTexts[slot] = text;
+  return text;
 }
 
 function isHiddenKey(k: unknown): boolean {
@@ -180,7 +200,7 @@ function luaType(v: unknown): string {
 
 /** A Lua byte string as a JSON string: escapes, raw valid UTF-8, U+FFFD for each ill-formed subsequence. */
 function encodeString(s: string): string {
-  if (PLAIN.test(s)) return '"' + s + '"';
+  if (s.length <= 32 ? isPlainShort(s) : PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
   let start = 0; // s[start..i) is pending verbatim output
   const n = s.length;
@@ -207,6 +227,15 @@ function encodeString(s: string): string {
     start = i;
   }
   return out + s.slice(start) + '"';
+}
+
+/** PLAIN.test for short strings: a loop beats the regex call there. */
+function isPlainShort(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
 }
 
 function escapeAscii(c: number): string {

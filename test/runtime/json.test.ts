@@ -6,6 +6,7 @@ import { LuaTable, tableFrom } from "../../runtime/lua/table.ts";
 import type { LuaValue } from "../../runtime/lua/value.ts";
 import { Coroutine } from "../../runtime/lua/coroutine-type.ts";
 import { jsonEncode, jsonDecode, JsonEncodeError, JsonDecodeError } from "../../runtime/lua/json.ts";
+import { rng } from "../lib/random.ts";
 
 const T = (items?: LuaValue[], pairs?: LuaValue[]) => tableFrom(items, pairs);
 /** A Lua byte string from text (its UTF-8 bytes, one char per byte). */
@@ -32,6 +33,18 @@ function decodeError(s: string, message: string): void {
     },
   );
 }
+
+test("numbers: every double encodes as its shortest text, through the number cache too", () => {
+  const r = rng(99);
+  const values: number[] = [];
+  for (let i = 0; i < 20000; i++) {
+    const scale = 10 ** Math.floor(r() * 40 - 20);
+    values.push((r() - 0.5) * scale, Math.round(r() * 1e6) / 100, -Math.floor(r() * 1e12));
+  }
+  // Twice: the second pass reads texts the first one cached (and colliding slots evicted).
+  for (let pass = 0; pass < 2; pass++)
+    for (const v of values) assert.equal(jsonEncode(v), Object.is(v, -0) ? "0" : String(v));
+});
 
 test("scalars", () => {
   assert.equal(jsonEncode(undefined), "null");
