@@ -30,7 +30,7 @@ if (doLang) {
   console.log(t);
 }
 if (doHttp) {
-  const t = await runHttpBenchmarks();
+  const t = await runHttpBenchmarks(runs);
   sections.push("### HTTP (requests/s)\n\n" + t);
   console.log(t);
 }
