@@ -44,8 +44,10 @@ try {
     r.kind === "server" ? { kind: "server" } : { kind: "script", code: r.kind === "exit" ? r.code : 0 };
 } catch (e) {
   out.flush();
+  // A route tree or config error is not a Lua error: no traceback, the words `rover start` uses.
+  if (e instanceof Error && e.name === "RoverError") err.write(`Rover failed to start: ${e.message}\n`);
   // describeError returns Lua text, already bytes (a latin1 string).
-  err.write("rover: " + app.describeError(e));
+  else err.write("rover: " + app.describeError(e));
   outcome = { kind: "error" };
 }
 out.flush();

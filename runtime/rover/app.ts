@@ -51,13 +51,18 @@ export class RoverApp {
   handle(routeId: number, request: RequestInput): ResponseOutput {
     const route = this.routes[routeId];
     const ctx = new RequestContext(request, route.params);
+    const chain = this.chains[routeId];
+    // Before middleware outer scope first; the first non-nil return ends the chain and is the
+    // response (handler and after skipped).
     let result: LuaValue;
+    let early = false;
     try {
-      const chain = this.chains[routeId];
-      result =
-        chain.before.length === 0 && chain.after.length === 0
-          ? first(this.handlers[routeId](ctx))
-          : runChain(chain, this.handlers[routeId], ctx);
+      const before = chain.before;
+      for (let i = 0; i < before.length && !early; i++) {
+        result = first(before[i](ctx));
+        early = result !== undefined;
+      }
+      if (!early) result = first(this.handlers[routeId](ctx));
     } catch (e) {
       return this.handleError(route, ctx, e);
     }
@@ -66,6 +71,15 @@ export class RoverApp {
       out = replyFromValue(result);
     } catch (e) {
       return this.fail(route, e);
+    }
+    // After middleware runs once the response is decided, so it cannot change it (§6.2).
+    if (chain.after.length > 0 && !early) {
+      try {
+        const after = chain.after;
+        for (let i = 0; i < after.length; i++) after[i](ctx);
+      } catch (e) {
+        return this.handleError(route, ctx, e);
+      }
     }
     if (out.stream !== undefined) out.body = streamReadable(out.stream, this.streamLog(route));
     return out;
@@ -120,23 +134,6 @@ export class RoverApp {
     }
     return INTERNAL_ERROR;
   }
-}
-
-/**
- * Before middleware outer scope first; the first non-nil return ends the chain and is the
- * response (handler and after skipped). After middleware run once the handler returned,
- * innermost scope first; their return values are ignored.
- */
-function runChain(chain: MiddlewareChain, handler: LuaFunction, ctx: RequestContext): LuaValue {
-  const before = chain.before;
-  for (let i = 0; i < before.length; i++) {
-    const r = first(before[i](ctx));
-    if (r !== undefined) return r;
-  }
-  const result = first(handler(ctx));
-  const after = chain.after;
-  for (let i = 0; i < after.length; i++) after[i](ctx);
-  return result;
 }
 
 /** The table handed to api.on_error: message, path, a guessed status and a code (§3.7). */

@@ -21,6 +21,6 @@ export function logSink(logger: Logger): LogSink {
   };
 }
 
-function fromBytes(s: string): string {
+export function fromBytes(s: string): string {
   return /[\x80-\xff]/.test(s) ? Buffer.from(s, "latin1").toString("utf8") : s;
 }

@@ -9,6 +9,7 @@ import type { WorkerMessage, BootedConfig } from "./protocol.ts";
 import { resolveAddress, probePort, displayUrl } from "./listen.ts";
 import type { ListenFlags, Address } from "./listen.ts";
 import { RoverError } from "../rover/errors.ts";
+import { fromBytes } from "./logger.ts";
 
 export interface RunOptions {
   /** Path of the compiled dist/app.js. */
@@ -157,7 +158,8 @@ async function expectBooted(h: Handle, m: WorkerMessage): Promise<BootedConfig |
     case "exit":
       throw new StartupFailure("", m.code);
     case "failed":
-      throw new StartupFailure(`Rover failed to start: ${m.message}`);
+      // The message may quote Lua strings (route keys), which are bytes.
+      throw new StartupFailure(`Rover failed to start: ${fromBytes(m.message)}`);
     default:
       throw new StartupFailure(`Rover worker ${h.index} sent '${m.type}' while booting`);
   }

@@ -183,3 +183,154 @@ describe("core api app", () => {
     );
   });
 });
+
+describe("core api app: more rows", () => {
+  const app = useAppServer("core");
+  const get = (path: string, init?: RequestInit) => fetch(app.server.url + path, init);
+  const post = (path: string, body: string | FormData, type?: string) =>
+    fetch(app.server.url + path, {
+      method: "POST",
+      body,
+      headers: type === undefined ? {} : { "content-type": type },
+    });
+  const expect = async (path: string, status: number, type: string | null, body: string) => {
+    const r = await get(path);
+    assert.deepEqual(
+      [path, r.status, r.headers.get("content-type"), await r.text()],
+      [path, status, type, body],
+    );
+  };
+
+  it("routes: builder names below the root, method keys in any case, nested route tables", async () => {
+    await expect("/v1/config", 200, TEXT_CT, "v1 config");
+    await expect("/v1/error", 200, TEXT_CT, "v1 error");
+    await expect("/cased", 200, TEXT_CT, "GET key");
+    assert.equal(await (await get("/cased", { method: "DELETE" })).text(), "Delete key");
+    await expect("/shop", 200, TEXT_CT, "shop");
+    await expect("/shop/x%20y", 200, TEXT_CT, "item x y");
+  });
+
+  it("an empty parameter in the middle of a path is a 404", async () => {
+    await expect("/u/7/posts", 200, TEXT_CT, "7");
+    const r = await rawRequest(app.server.url, "GET", "/u//posts");
+    assert.deepEqual([r.status, r.body.toString()], [404, '{"error":"Not Found"}']);
+  });
+
+  it("HEAD sends the GET headers with the real Content-Length; automatic OPTIONS has no content type", async () => {
+    const full = await rawRequest(app.server.url, "GET", "/items");
+    const head = await rawRequest(app.server.url, "HEAD", "/items");
+    assert.deepEqual(
+      [head.status, head.headers["content-length"], head.body.length],
+      [200, String(full.body.length), 0],
+    );
+    const r = await get("/items", { method: "OPTIONS" });
+    assert.deepEqual(
+      [r.status, r.headers.get("content-type"), r.headers.get("allow"), await r.text()],
+      [204, null, "GET, HEAD, POST, OPTIONS", ""],
+    );
+  });
+
+  it("ctx: no params on a static route, one request id per request, ctx:next, repeated headers, ?=v", async () => {
+    const r = await rawRequest(app.server.url, "GET", "/ctx/more?=v&a=1&a=2", { "x-rep": "1" });
+    assert.equal(r.headers["x-request-id"], undefined, "the request id is not echoed");
+    assert.deepEqual(JSON.parse(r.body.toString()), {
+      params: {},
+      same_id: true,
+      next: true,
+      repeated: "1",
+      query: { "": "v", a: "2" },
+    });
+    const rep = await rawRequest(app.server.url, "GET", "/ctx/more", [
+      "host",
+      "localhost",
+      "x-rep",
+      "1",
+      "x-rep",
+      "2",
+    ]);
+    assert.equal(JSON.parse(rep.body.toString()).repeated, "2", "the last repeated header wins");
+  });
+
+  it("body aliases raw and echo; form: last duplicate wins; file/files of a missing field", async () => {
+    assert.equal(await (await post("/body/raw", '{"a":1}', "application/json")).text(), '{"a":1}');
+    assert.equal(await (await post("/body/echo", "xyz", "text/plain")).text(), "xyz");
+    const form = new FormData();
+    form.append("a", "1");
+    form.append("a", "2");
+    form.append("b", "3");
+    assert.equal(
+      await (await post("/body/parts", form)).text(),
+      '{"form":{"a":"2","b":"3"},"missing":true,"none":[]}',
+    );
+    let r = await post("/body/parts", "a=1", "text/plain");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [415, { error: "Unsupported Media Type (415): expected multipart/form-data, got text/plain" }],
+    );
+    r = await post("/body/parts", "x", "multipart/form-data");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [400, { error: "Failed to parse multipart data: Missing boundary in Content-Type header" }],
+    );
+  });
+
+  it("JSON: tables that are not 1..n are objects, no truncation, infinities are null", async () => {
+    await expect("/j/holes", 200, JSON_CT, '{"1":1,"3":3}');
+    await expect("/j/mixed", 200, JSON_CT, '{"1":1,"2":2,"name":"x"}');
+    await expect("/j/sparse", 200, JSON_CT, '{"2":"b"}');
+    await expect("/j/inf", 200, JSON_CT, '{"pos":null,"neg":null,"nan":null}');
+    const long = (await (await get("/j/long")).json()) as number[];
+    assert.deepEqual([long.length, long[0], long[1499]], [1500, 1, 1500]);
+  });
+
+  it("api.json headers field: a Content-Type there replaces the builder's; a string is plain data", async () => {
+    await expect("/j/ctype", 200, "application/problem+json", '{"ok":true}');
+    await expect("/j/plain_headers", 200, JSON_CT, '{"headers":"just data"}');
+  });
+
+  it("guard: number rejects infinities, boolean type errors, required():nullable() is optional", async () => {
+    let r = await post("/guard/strict", '{"n":1e400,"b":"yes"}', "application/json");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [
+        400,
+        {
+          errors: [
+            { field: "n", message: "Must be a finite number, got inf", type: "type" },
+            { field: "b", message: "Must be a boolean, got string", type: "type" },
+          ],
+        },
+      ],
+    );
+    r = await post("/guard/strict", '{"n":-1e400,"b":1}', "application/json");
+    assert.deepEqual(await r.json(), {
+      errors: [
+        { field: "n", message: "Must be a finite number, got -inf", type: "type" },
+        { field: "b", message: "Must be a boolean, got integer", type: "type" },
+      ],
+    });
+    r = await post("/guard/strict", '{"b":true}', "application/json");
+    assert.deepEqual([r.status, await r.text()], [200, '{"b":true}']);
+    r = await post("/guard/strict", '{"note":null,"n":2.5}', "application/json");
+    assert.deepEqual([r.status, await r.text()], [200, '{"n":2.5}']);
+  });
+
+  it("rover.guard.validate: guard errors stay a 400, other errors become their message string", async () => {
+    let r = await post("/guard/validate", '{"name":"x"}', "application/json");
+    assert.deepEqual([r.status, await r.text()], [200, '{"name":"x"}']);
+    r = await post("/guard/validate", "{}", "application/json");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [400, { errors: [{ field: "name", message: "Field 'name' is required", type: "required" }] }],
+    );
+    assert.deepEqual(await (await get("/guard/validate_other")).json(), { ok: false, kind: "string" });
+  });
+
+  it("after middleware: its return value is ignored, it cannot change the response, skipped on errors", async () => {
+    await expect("/aft/ok", 200, TEXT_CT, "handler result");
+    assert.equal((await get("/aft/boom")).status, 500);
+    // The list is serialised before the after middleware of /aft/ran appends to it.
+    assert.deepEqual(await (await get("/aft/ran")).json(), { ran: ["/aft/ok"] });
+    assert.deepEqual(await (await get("/aft/ran")).json(), { ran: ["/aft/ok", "/aft/ran"] });
+  });
+});

@@ -541,6 +541,14 @@ describe("robustness: hostile clients and misbehaving handlers", () => {
       }
     });
 
+    it("a response returned by api.on_error is sent", async () => {
+      const r = await get("/oe/builder");
+      assert.deepEqual(
+        [r.status, r.headers.get("content-type"), await r.json()],
+        [503, JSON_CT, { error: "custom 500" }],
+      );
+    });
+
     it("errors in before/after middleware and os.exit in middleware are 500s too", async () => {
       for (const h of ["x-fail", "x-fail-after"]) {
         const r = await get("/mw", { headers: { [h]: "1" } });

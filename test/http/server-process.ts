@@ -7,9 +7,9 @@ import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildApp } from "../../compiler/bundle.ts";
 import { writeBuild } from "../../cli/commands/compile.ts";
-import { writeFixtureDist } from "./fixture-apps.ts";
 
 export interface RunningServer {
   url: string;
@@ -38,12 +38,16 @@ export async function buildLuaDist(luaFile: string): Promise<string> {
   return dist;
 }
 
+/** Builds a Lua app under fixtures/ (path relative to it) into a temp dist directory. */
+export function buildFixture(relativePath: string): Promise<string> {
+  return buildLuaDist(fileURLToPath(new URL(`../../fixtures/${relativePath}`, import.meta.url)));
+}
+
 /**
- * Starts the process; does not wait for it to listen (see waitListening). `fixture` is a
- * hand-written fixture name (fixture-apps.ts) or the path of a dist built by buildLuaDist.
+ * Starts `rover start <dist>` (a dist from buildLuaDist or buildFixture, removed when the process
+ * exits); does not wait for it to listen (see waitListening).
  */
-export function spawnServer(fixture: string, options: ProcessOptions = {}): RunningServer {
-  const dist = fixture.startsWith("/") ? fixture : writeFixtureDist(fixture);
+export function spawnServer(dist: string, options: ProcessOptions = {}): RunningServer {
   // `port: undefined` given explicitly means "no --port flag" (config or PORT decide).
   const flags = {
     workers: options.workers ?? 1,
@@ -93,10 +97,10 @@ export async function waitListening(server: RunningServer, timeoutMs = 15000): P
 /** Starts a listening server for a test file and stops it (SIGTERM) after the tests. */
 export async function startServer(
   t: { after(fn: () => Promise<void>): void },
-  fixture: string,
+  dist: string,
   options: ProcessOptions = {},
 ): Promise<RunningServer> {
-  const server = spawnServer(fixture, options);
+  const server = spawnServer(dist, options);
   t.after(async () => {
     await stopServer(server);
   });
@@ -115,12 +119,15 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** One request with the path sent byte for byte and only the given headers. */
+/**
+ * One request with the path sent byte for byte and only the given headers (a flat
+ * [name, value, name, value...] list sends repeated headers as separate lines).
+ */
 export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
-  headers: Record<string, string> = {},
+  headers: Record<string, string> | string[] = {},
   body?: string,
 ): Promise<RawResponse> {
   const base = new URL(baseUrl);

@@ -5,11 +5,24 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { spawnServer, waitListening, stopServer, rawRequest } from "./server-process.ts";
+import { spawnServer, waitListening, stopServer, rawRequest, buildFixture } from "./server-process.ts";
 import type { RunningServer } from "./server-process.ts";
 import { eventually } from "../lib/eventually.ts";
 
 const JSON_CT = "application/json; charset=utf-8";
+const TEXT_CT = "text/plain; charset=utf-8";
+const HTML_CT = "text/html; charset=utf-8";
+const BYTES_CT = "application/octet-stream";
+const SSE_CT = "text/event-stream";
+const KITCHEN = "fixtures/apps/kitchen/app.lua";
+
+/** The 1-based line of the kitchen app that contains `text`. */
+function kitchenLine(text: string): number {
+  const lines = readFileSync(fileURLToPath(new URL(`../../${KITCHEN}`, import.meta.url)), "utf8").split("\n");
+  const n = lines.findIndex((l) => l.includes(text));
+  assert.ok(n >= 0, text);
+  return n + 1;
+}
 
 for (const workers of [1, 2]) {
   describe(`kitchen app with ${workers} worker(s)`, () => {
@@ -17,7 +30,7 @@ for (const workers of [1, 2]) {
     const get = (path: string, init?: RequestInit) => fetch(server.url + path, init);
 
     before(async () => {
-      server = await waitListening(spawnServer("kitchen", { workers }));
+      server = await waitListening(spawnServer(await buildFixture("apps/kitchen/app.lua"), { workers }));
     });
     after(async () => {
       assert.equal(await stopServer(server), 0, "SIGTERM closes gracefully with exit code 0");
@@ -59,6 +72,57 @@ for (const workers of [1, 2]) {
       }
     });
 
+    it("every builder works in both call forms (api.x(...) and api:x(...))", async () => {
+      const expect: [string, number, string | null, string][] = [
+        ["/b/json_colon", 200, JSON_CT, '{"ok":1}'],
+        ["/b/json_status_dot", 202, JSON_CT, '{"a":1}'],
+        ["/b/text_colon", 200, TEXT_CT, "hello colon"],
+        ["/b/text_status_dot", 418, TEXT_CT, "teapot dot"],
+        ["/b/html_colon", 200, HTML_CT, "<h1>colon</h1>"],
+        ["/b/html_status", 404, HTML_CT, "<h1>nf</h1>"],
+        ["/b/html_status_dot", 404, HTML_CT, "<h1>nf dot</h1>"],
+        ["/b/html_template_status", 201, HTML_CT, "<p>tpl</p>"],
+        ["/b/raw", 200, BYTES_CT, "\x00\xff"],
+        ["/b/raw_plain", 200, BYTES_CT, "\x01\x02"],
+        ["/b/raw_colon", 200, BYTES_CT, "\x03"],
+        ["/b/raw_status_dot", 203, BYTES_CT, "\x04"],
+        ["/b/error_colon", 403, JSON_CT, '{"error":"forbidden"}'],
+        ["/b/error_nil", 503, JSON_CT, '{"error":"Service Unavailable"}'],
+        ["/s/stream_colon", 200, "text/csv", "a,b\n1,2\n"],
+        ["/s/stream_dot", 201, "text/csv", "dot\n"],
+        ["/s/sse", 200, SSE_CT, "id:0\ndata:one\n\n"],
+        ["/s/sse_colon", 200, SSE_CT, "id:0\ndata:colon\n\n"],
+        ["/s/sse_status", 201, SSE_CT, "id:0\ndata:created\n\n"],
+        ["/s/sse_status_dot", 202, SSE_CT, "id:0\ndata:dot\n\n"],
+        ["/s/sse_with_headers", 200, SSE_CT, 'id:0\nevent:e\ndata:{"n":1}\n\n'],
+      ];
+      for (const [path, status, type, body] of expect) {
+        const r = await get(path);
+        const bytes = Buffer.from(await r.arrayBuffer()).toString("latin1");
+        assert.deepEqual([path, r.status, r.headers.get("content-type"), bytes], [path, status, type, body]);
+      }
+      for (const [path, kind] of [
+        ["/s/with_headers_colon", "colon"],
+        ["/s/with_headers_dot", "dot"],
+        ["/s/sse_with_headers", "sse"],
+      ]) {
+        assert.equal((await get(path)).headers.get("x-kind"), kind, path);
+      }
+      for (const [path, status, location] of [
+        ["/b/redirect_colon", 302, "/colon"],
+        ["/b/permanent_dot", 301, "/p-dot"],
+        ["/b/redirect_status_dot", 308, "/t-dot"],
+      ] as const) {
+        const r = await get(path, { redirect: "manual" });
+        assert.deepEqual(
+          [r.status, r.headers.get("location"), r.headers.get("content-type"), await r.text()],
+          [status, location, null, ""],
+        );
+      }
+      const r = await get("/b/no_content_colon", { method: "DELETE" });
+      assert.deepEqual([r.status, r.headers.get("content-type"), await r.text()], [204, null, ""]);
+    });
+
     it("error and no_content", async () => {
       let r = await get("/b/error_dot");
       assert.deepEqual(
@@ -81,6 +145,14 @@ for (const workers of [1, 2]) {
         ["text/plain; charset=utf-8", "café"],
       );
       assert.equal(await (await get("/plain/float")).text(), "2.5");
+      for (const [path, text] of [
+        ["/plain/number", "42"],
+        ["/plain/big", "1e+16"],
+        ["/plain/bool", "false"],
+      ]) {
+        r = await get(path);
+        assert.deepEqual([path, r.headers.get("content-type"), await r.text()], [path, TEXT_CT, text]);
+      }
       r = await get("/plain/nil");
       assert.deepEqual([r.status, r.headers.get("content-type"), await r.text()], [204, null, ""]);
     });
@@ -144,16 +216,13 @@ for (const workers of [1, 2]) {
       assert.equal(r.status, 500);
       const body = await r.text();
       assert.equal(body, '{"error":"Internal Server Error"}');
-      const source = readFileSync(fileURLToPath(new URL("./fixture-apps.ts", import.meta.url)), "utf8").split(
-        "\n",
-      );
-      const line = source.findIndex((l) => l.includes('("boom")')) + 1;
+      const line = kitchenLine('error("boom")');
       await eventually(() => {
         const entry = logLines(server).find((l) => l.route === "GET /fail/error");
         assert.ok(entry, "an error line is logged");
         assert.equal(entry.level, 50);
-        assert.equal(entry.where, `app.lua:${line}`);
-        assert.equal(entry.error, `app.lua:${line}: boom`);
+        assert.equal(entry.where, `${KITCHEN}:${line}`);
+        assert.equal(entry.error, `${KITCHEN}:${line}: boom`);
       });
     });
 

@@ -2,11 +2,40 @@
 // accessors, 4xx error objects, and failures that must become a logged 500, never a 200.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { boot } from "../../runtime/rover/boot.ts";
-import type { RoverApp, RequestInput, ResponseOutput } from "../../runtime/rover/boot.ts";
-import * as apps from "../http/fixture-apps.ts";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type {
+  RoverApp,
+  RequestInput,
+  ResponseOutput,
+  BootOptions,
+  BootResult,
+} from "../../runtime/rover/boot.ts";
+import { buildApp } from "../../compiler/bundle.ts";
+import { writeBuild } from "../../cli/commands/compile.ts";
+
+const KITCHEN = "fixtures/apps/kitchen/app.lua";
+
+/** What a compiled bundle exports (compiler/bundle.ts): boot with the chunk name filled in. */
+interface CompiledApp {
+  boot(options: Omit<BootOptions, "chunkName">): BootResult;
+}
+
+/** Compiles a Lua app (path relative to the repository root, the cwd of `npm test`) and imports its bundle. */
+async function compiled(file: string): Promise<CompiledApp> {
+  const dir = mkdtempSync(join(tmpdir(), "rover-app-test-"));
+  writeBuild(await buildApp(file), dir);
+  return import(pathToFileURL(join(dir, "app.js")).href);
+}
+
+/** Compiles a one-off Lua app from its source text. */
+async function compiledSource(source: string): Promise<CompiledApp> {
+  const dir = mkdtempSync(join(tmpdir(), "rover-app-src-"));
+  writeFileSync(join(dir, "app.lua"), source);
+  return compiled(join(dir, "app.lua"));
+}
 
 interface Logged {
   level: string;
@@ -14,24 +43,19 @@ interface Logged {
   fields: Record<string, string>;
 }
 
-function bootKitchen(): { app: RoverApp; logs: Logged[] } {
+async function bootKitchen(): Promise<{ app: RoverApp; logs: Logged[] }> {
   const logs: Logged[] = [];
-  const result = boot(
-    apps.kitchen,
-    {},
-    {
-      write: () => {},
-      writeError: () => {},
-      argv: { script: "app.lua", args: [] },
-      chunkName: "app.lua",
-      log: (level, message, fields) => logs.push({ level, message, fields }),
-    },
-  );
+  const result = (await compiled(KITCHEN)).boot({
+    write: () => {},
+    writeError: () => {},
+    argv: { script: KITCHEN, args: [] },
+    log: (level, message, fields) => logs.push({ level, message, fields }),
+  });
   assert.equal(result.kind, "server");
   return { app: (result as { app: RoverApp }).app, logs };
 }
 
-const { app, logs } = bootKitchen();
+const { app, logs } = await bootKitchen();
 
 /** A tiny router over RouteSpec paths, standing in for Fastify: ":pN" captures, decoded. */
 function request(
@@ -205,20 +229,21 @@ test("a handler's pcall catches the 4xx error object", () => {
 });
 
 test("failures become a 500 without internals, logged with the Lua position", () => {
-  const source = readFileSync(
-    fileURLToPath(new URL("../http/fixture-apps.ts", import.meta.url)),
-    "utf8",
-  ).split("\n");
-  const lineOf = (needle: string) => source.findIndex((l) => l.includes(needle)) + 1;
+  const source = readFileSync(KITCHEN, "utf8").split("\n");
+  const lineOf = (needle: string) => {
+    const n = source.findIndex((l) => l.includes(needle));
+    assert.ok(n >= 0, needle);
+    return `${KITCHEN}:${n + 1}`;
+  };
   const cases: [string, RegExp, string | null][] = [
-    ["/fail/error", /app\.lua:\d+: boom/, `app.lua:${lineOf('("boom")')}`],
-    ["/fail/index", /attempt to index local 't' \(a nil value\)/, `app.lua:${lineOf('["fail", "index"]')}`],
-    ["/fail/runtime", /attempt to call a nil value/, `app.lua:${lineOf('["fail", "runtime"]')}`],
+    ["/fail/error", /app\.lua:\d+: boom/, lineOf('error("boom")')],
+    ["/fail/index", /attempt to index local 't' \(a nil value\)/, lineOf("return t.x")],
+    ["/fail/runtime", /attempt to call local 'f' \(a nil value\)/, lineOf("  f()")],
     ["/fail/function", /cannot be sent as JSON/, null],
     ["/fail/cycle", /cannot be sent as JSON/, null],
     ["/fail/userdata_return", /returned a function value/, null],
-    ["/fail/json_builder", /JSON serialization failed/, `app.lua:${lineOf('["fail", "json_builder"]')}`],
-    ["/b/bad_status", /bad argument #1 to 'status'/, `app.lua:${lineOf('["b", "bad_status"]')}`],
+    ["/fail/json_builder", /JSON serialization failed/, lineOf("return api.json { f = print }")],
+    ["/b/bad_status", /bad argument #1 to 'status'/, lineOf("return api.json:status(42, {})")],
   ];
   for (const [path, message, where] of cases) {
     logs.length = 0;
@@ -234,16 +259,16 @@ test("failures become a 500 without internals, logged with the Lua position", ()
   }
 });
 
-test("boot results: script, startup errors", () => {
-  const opts = {
-    write: () => {},
-    writeError: () => {},
-    argv: { script: "app.lua", args: [] },
-    chunkName: "app.lua",
-  };
+test("boot results: script, startup errors", async () => {
+  const opts = { write: () => {}, writeError: () => {}, argv: { script: "app.lua", args: [] } };
   const out: string[] = [];
-  assert.deepEqual(boot(apps.script, {}, { ...opts, write: (s) => out.push(s) }), { kind: "script" });
+  const script = await compiledSource('print("hello from a script")\n');
+  assert.deepEqual(script.boot({ ...opts, write: (s) => out.push(s) }), { kind: "script" });
   assert.deepEqual(out, ["hello from a script\n"]);
-  assert.throws(() => boot(apps.unknownMethod, {}, opts), /Unknown HTTP method 'fetch' at path '\/users'/);
-  assert.throws(() => boot(apps.badPort, {}, opts), /Invalid 'port'/);
+  const unknownMethod = await compiledSource(
+    "local api = rover.server {}\nfunction api.users.fetch(ctx) end\nreturn api\n",
+  );
+  assert.throws(() => unknownMethod.boot(opts), /Unknown HTTP method 'fetch' at path '\/users'/);
+  const badPort = await compiledSource("return rover.server { port = 70000 }\n");
+  assert.throws(() => badPort.boot(opts), /Invalid 'port'/);
 });
