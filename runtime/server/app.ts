@@ -63,21 +63,66 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 const METHOD_NOT_ALLOWED = '{"error":"Method Not Allowed"}';
 
-/** The methods each route path handles; HEAD wherever GET is (Fastify answers it from GET). */
-function methodsByPath(routes: readonly RouteSpec[]): Map<string, Set<string>> {
-  const byPath = new Map<string, Set<string>>();
-  for (const r of routes) {
-    let set = byPath.get(r.path);
-    if (set === undefined) byPath.set(r.path, (set = new Set()));
-    set.add(r.method);
-    if (r.method === "GET") set.add("HEAD");
-  }
-  return byPath;
+/** A route path split into segments: the text of a static one, null for a parameter. */
+interface PathMethods {
+  path: string;
+  segments: (string | null)[];
+  /** The methods routed at this path; HEAD wherever GET is (Fastify answers it from GET). */
+  methods: Set<string>;
 }
 
-/** The Allow header for a path's methods, in the fixed order; OPTIONS is always allowed. */
-function allowHeader(methods: Set<string>): string {
+function isParam(segment: string): boolean {
+  return segment.startsWith(":") && !segment.startsWith("::");
+}
+
+/** Every route path with its methods. */
+function pathMethods(routes: readonly RouteSpec[]): PathMethods[] {
+  const byPath = new Map<string, PathMethods>();
+  for (const r of routes) {
+    let entry = byPath.get(r.path);
+    if (entry === undefined) {
+      const segments = r.path.split("/").map((seg) => (isParam(seg) ? null : seg.replace(/^::/, ":")));
+      byPath.set(r.path, (entry = { path: r.path, segments, methods: new Set() }));
+    }
+    entry.methods.add(r.method);
+    if (r.method === "GET") entry.methods.add("HEAD");
+  }
+  return [...byPath.values()];
+}
+
+/** Whether a request path (decoded segments) matches a route path. */
+function matches(entry: PathMethods, segments: string[]): boolean {
+  const own = entry.segments;
+  if (own.length !== segments.length) return false;
+  for (let i = 0; i < own.length; i++) {
+    if (own[i] === null ? segments[i] === "" : own[i] !== segments[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * The Allow header of a request path: every method some route serves for it, on this route
+ * path or on a less specific one that the path also matches (DELETE /items/me reaching
+ * DELETE /items/:id), in the fixed order; OPTIONS is always allowed. Undefined when no route
+ * path matches.
+ */
+function allowFor(paths: readonly PathMethods[], segments: string[]): string | undefined {
+  const methods = new Set<string>();
+  for (const entry of paths) if (matches(entry, segments)) for (const m of entry.methods) methods.add(m);
+  if (methods.size === 0) return undefined;
   return ALL_METHODS.filter((m) => methods.has(m) || m === "OPTIONS").join(", ");
+}
+
+/** The decoded segments of a request URL's path, for allowFor. */
+function requestSegments(url: string): string[] {
+  const q = url.indexOf("?");
+  return (q < 0 ? url : url.slice(0, q)).split("/").map((seg) => {
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      return seg;
+    }
+  });
 }
 
 interface Filler {
@@ -88,22 +133,27 @@ interface Filler {
 
 /**
  * For every route path, the methods it has no handler for: OPTIONS answers 204 with Allow,
- * the others 405 with Allow. HEAD is allowed wherever GET is (Fastify answers it from the GET
- * handler without the body). A filler is left out where it would shadow a route of the same
- * method on a less specific path (POST /users/me must still reach POST /users/:id).
+ * the others 405 with Allow. A filler is left out where it would shadow a route of the same
+ * method on a less specific path (POST /users/me must still reach POST /users/:id). Allow is
+ * computed once per filler unless a static route path could join it for some values of its
+ * parameters (/items/:id next to /items/me); then per request, on this error path only.
  */
 function methodFillers(routes: readonly RouteSpec[]): Filler[] {
+  const paths = pathMethods(routes);
   const out: Filler[] = [];
-  for (const [path, methods] of methodsByPath(routes)) {
-    const allow = allowHeader(methods);
+  for (const entry of paths) {
     const missing = ALL_METHODS.filter(
-      (m) => !methods.has(m) && !routes.some((r) => r.method === m && shadows(path, r.path)),
+      (m) => !entry.methods.has(m) && !routes.some((r) => r.method === m && shadows(entry.path, r.path)),
     );
     if (missing.length === 0) continue;
+    const fixed = paths.every((other) => !dependsOnParams(entry, other))
+      ? allowFor(paths, entry.segments.map((seg) => seg ?? "x"))!
+      : undefined;
     out.push({
-      path,
+      path: entry.path,
       methods: missing,
       handler: function methodNotAllowed(request: FastifyRequest, reply: FastifyReply): void {
+        const allow = fixed ?? allowFor(paths, requestSegments(request.raw.url ?? "")) ?? "OPTIONS";
         reply.header("allow", allow);
         if (request.raw.method === "OPTIONS") reply.code(204).send();
         else reply.code(405).header("content-type", JSON_TYPE).send(METHOD_NOT_ALLOWED);
@@ -111,6 +161,19 @@ function methodFillers(routes: readonly RouteSpec[]): Filler[] {
     });
   }
   return out;
+}
+
+/** Whether `other` matches some but not all requests that `entry` matches (a static segment where entry has a parameter). */
+function dependsOnParams(entry: PathMethods, other: PathMethods): boolean {
+  if (other.segments.length !== entry.segments.length) return false;
+  let depends = false;
+  for (let i = 0; i < entry.segments.length; i++) {
+    const a = entry.segments[i];
+    const b = other.segments[i];
+    if (a !== null && b !== null && a !== b) return false;
+    if (a === null && b !== null) depends = true;
+  }
+  return depends;
 }
 
 /** Whether a route at `path` would win over one at `other` for some request both match. */
@@ -122,8 +185,8 @@ function shadows(path: string, other: string): boolean {
   let decided = false;
   let wins = false;
   for (let i = 0; i < a.length; i++) {
-    const pa = a[i].startsWith(":") && !a[i].startsWith("::");
-    const pb = b[i].startsWith(":") && !b[i].startsWith("::");
+    const pa = isParam(a[i]);
+    const pb = isParam(b[i]);
     if (!pa && !pb && a[i] !== b[i]) return false;
     if (!decided && pa !== pb) {
       decided = true;
@@ -193,24 +256,13 @@ function hideContentType(request: FastifyRequest, _reply: FastifyReply, done: ()
  * a route matches: that is 405 with the path's Allow, as for the methods the fillers cover.
  */
 function notFoundFor(routes: readonly RouteSpec[]) {
-  const patterns = [...methodsByPath(routes)].map(([path, methods]) => ({
-    regex: new RegExp(
-      "^" +
-        path
-          .split("/")
-          .map((seg) => (/^:p\d+$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-          .join("/") +
-        "$",
-    ),
-    allow: allowHeader(methods),
-  }));
+  const paths = pathMethods(routes);
   const known = new Set<string>(ALL_METHODS);
   return function notFound(request: FastifyRequest, reply: FastifyReply): void {
     if (!known.has(request.raw.method ?? "")) {
-      const path = (request.raw.url ?? "").split("?")[0];
-      const hit = patterns.find((p) => p.regex.test(path));
-      if (hit !== undefined) {
-        reply.code(405).header("allow", hit.allow).header("content-type", JSON_TYPE).send(METHOD_NOT_ALLOWED);
+      const allow = allowFor(paths, requestSegments(request.raw.url ?? ""));
+      if (allow !== undefined) {
+        reply.code(405).header("allow", allow).header("content-type", JSON_TYPE).send(METHOD_NOT_ALLOWED);
         return;
       }
     }

@@ -210,6 +210,19 @@ describe("core api app: more rows", () => {
     await expect("/shop/x%20y", 200, TEXT_CT, "item x y");
   });
 
+  it("Allow lists every method served for the path, a less specific route's too", async () => {
+    // GET /items/me is static; DELETE /items/me reaches DELETE /items/:id.
+    for (const method of ["PUT", "OPTIONS", "PROPFIND"]) {
+      const r = await rawRequest(app.server.url, method, "/items/me");
+      assert.deepEqual(
+        [method, r.status, r.headers.allow],
+        [method, method === "OPTIONS" ? 204 : 405, "GET, HEAD, DELETE, OPTIONS"],
+      );
+    }
+    const r = await rawRequest(app.server.url, "PUT", "/users/json");
+    assert.deepEqual([r.status, r.headers.allow], [405, "GET, HEAD, OPTIONS"]);
+  });
+
   it("an empty parameter in the middle of a path is a 404", async () => {
     await expect("/u/7/posts", 200, TEXT_CT, "7");
     const r = await rawRequest(app.server.url, "GET", "/u//posts");
