@@ -5,6 +5,7 @@
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from "fastify";
 import type { Logger } from "pino";
+import type { Duplex } from "node:stream";
 import type { RoverApp, RouteSpec, ResponseOutput, RequestInput } from "../rover/boot.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -21,6 +22,7 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
     // Keep-alive connections that are idle are closed by close(); busy ones finish first.
     forceCloseConnections: "idle",
     frameworkErrors: badUrl,
+    clientErrorHandler: unparsableRequest,
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", { parseAs: "buffer" }, keepRawBody);
@@ -272,6 +274,29 @@ function notFoundFor(routes: readonly RouteSpec[]) {
 
 function notFoundReply(reply: FastifyReply): void {
   reply.code(404).header("content-type", JSON_TYPE).send(NOT_FOUND);
+}
+
+/**
+ * A request Node's parser refuses (a lower-case or unknown method token, bad framing, a
+ * header block over the limit, a timeout): Rover's JSON error shape instead of Fastify's,
+ * then the connection is closed, since the stream can no longer be trusted.
+ */
+function unparsableRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, reason] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  const body = JSON.stringify({ error: reason });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${body.length}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Malformed percent-encoding in the path (FST_ERR_BAD_URL) and similar router errors. */
