@@ -6,6 +6,7 @@
 import * as b from "../lower/builders.ts";
 import type { JsNode } from "../lower/builders.ts";
 import { numberToString } from "../../runtime/lua/number.ts";
+import { strKey } from "../../runtime/lua/table.ts";
 import type { FieldSpec, ObjectSpec, Scalar } from "./guard-schema.ts";
 import { serializerFunction } from "./json-codegen.ts";
 import { guardOutputShape } from "./json-shape.ts";
@@ -15,8 +16,9 @@ type Path = { text: string } | { expr: JsNode };
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
+/** `strs.key` of a table's string store (the property name strKey gives). */
 function prop(obj: JsNode, key: string): JsNode {
-  return IDENT.test(key) ? b.member(obj, key) : b.index(obj, b.lit(key));
+  return IDENT.test(key) ? b.member(obj, key) : b.index(obj, b.lit(strKey(key)));
 }
 
 function pathNode(p: Path): JsNode {

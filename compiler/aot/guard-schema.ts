@@ -258,11 +258,8 @@ class GuardSchemas {
       if (spec === null) return null;
       specs.set(key, spec);
     }
-    // `next` visits string keys in the order of the table's JS object: index-like keys ("2")
-    // first, ascending, then the others as inserted. Let a JS object say which order that is.
-    const order: Record<string, true> = Object.create(null);
-    for (const key of specs.keys()) order[key] = true;
-    return { fields: Object.keys(order).map((key) => ({ key, spec: specs.get(key)! })) };
+    // Source order: the order in which `next` visits the schema table's string keys.
+    return { fields: [...specs].map(([key, spec]) => ({ key, spec })) };
   }
 
   private validator(e: L.Expression, depth: number): FieldSpec | null {

@@ -8,7 +8,7 @@
 import * as b from "../lower/builders.ts";
 import type { JsNode } from "../lower/builders.ts";
 import { jsonEncode } from "../../runtime/lua/json.ts";
-import { LuaTable } from "../../runtime/lua/table.ts";
+import { LuaTable, strKey } from "../../runtime/lua/table.ts";
 
 export type ValueHint = "string" | "number" | "boolean" | "any";
 
@@ -39,13 +39,9 @@ const typeOf = (x: JsNode, name: string) =>
 const inc = (x: JsNode) =>
   b.exprStmt({ type: "UpdateExpression", operator: "++", prefix: false, argument: x });
 
+/** `strs.key` of a table's string store (the property name strKey gives). */
 function prop(obj: JsNode, key: string): JsNode {
-  return IDENT.test(key) ? b.member(obj, key) : b.index(obj, b.lit(key));
-}
-
-/** Keys JS objects enumerate first whatever their insertion order: a shape cannot rely on them. */
-export function isArrayIndexKey(key: string): boolean {
-  return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 4294967295;
+  return IDENT.test(key) ? b.member(obj, key) : b.index(obj, b.lit(strKey(key)));
 }
 
 /** The JSON text of a key, as the generic encoder writes it. */
@@ -92,7 +88,7 @@ function constantPath(fields: ShapeField[]): JsNode | null {
   for (const f of fields) table.setStr(f.key, f.constant);
   const keys = [...new Set(fields.map((f) => f.key))];
   const tests: JsNode[] = [eq(b.member(ks, "length"), b.lit(keys.length))];
-  keys.forEach((k, n) => tests.push(eq(b.index(ks, b.lit(n)), b.lit(k))));
+  keys.forEach((k, n) => tests.push(eq(b.index(ks, b.lit(n)), b.lit(strKey(k)))));
   for (const k of keys) tests.push(eq(prop(s, k), b.lit(table.getStr(k) as string | number | boolean)));
   return b.ifStmt(tests.reduce(and), b.ret(b.lit(jsonEncode(table))), null);
 }
@@ -127,7 +123,7 @@ export function serializerFunction(
   for (const f of fields) {
     if (seen.has(f.key)) continue; // { a = 1, a = 2 }: one key, the last value
     seen.add(f.key);
-    const matches = eq(b.index(ks, i), b.lit(f.key));
+    const matches = eq(b.index(ks, i), b.lit(strKey(f.key)));
     if (f.key.startsWith(HIDDEN_PREFIX)) {
       body.push(b.ifStmt(matches, inc(i), null)); // never serialized
       continue;

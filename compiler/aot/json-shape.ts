@@ -6,7 +6,7 @@
 // the generated serializer checks the table it is given.
 import type * as L from "../lua-ast.ts";
 import { rangeKey } from "./guard-schema.ts";
-import { isArrayIndexKey, type ShapeField, type ValueHint } from "./json-codegen.ts";
+import type { ShapeField, ValueHint } from "./json-codegen.ts";
 import type { FieldSpec, ObjectSpec } from "./guard-schema.ts";
 
 /** At most this many fields: larger literals are configuration, not responses. */
@@ -113,7 +113,6 @@ export function constructorShape(e: L.TableConstructorExpression): ShapeField[] 
     if (f.type === "TableKeyString") key = f.key.name;
     else if (f.type === "TableKey" && f.key.type === "StringLiteral") key = f.key.value;
     else return null;
-    if (isArrayIndexKey(key)) return null;
     fields.push({ key, ...valueHint(f.value) });
   }
   return fields;
@@ -152,7 +151,6 @@ function valueHint(e: L.Expression): { hint: ValueHint; constant?: string | numb
 /** The shape of the table a guard schema's validation returns, or null when keys cannot be relied on. */
 export function guardOutputShape(spec: ObjectSpec): ShapeField[] | null {
   if (spec.fields.length === 0 || spec.fields.length > MAX_FIELDS) return null;
-  if (spec.fields.some((f) => isArrayIndexKey(f.key))) return null;
   return spec.fields.map((f) => ({ key: f.key, hint: guardHint(f.spec) }));
 }
 

@@ -5,6 +5,7 @@
 import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
+import { strKey } from "../../runtime/lua/table.ts";
 
 const defined = (v: JsNode) => b.binary("!==", v, b.undef());
 
@@ -24,7 +25,8 @@ export function slowAccess(
 }
 const isTable = (o: JsNode, ctx: LowerContext) => b.binary("instanceof", o, ctx.helper("LuaTable"));
 const strsOf = (o: JsNode) => b.member(o, "strs");
-const field = (obj: JsNode, key: string) => b.index(obj, b.lit(key));
+/** `strs["key"]`: the property name strKey gives (array-index-like keys are prefixed). */
+const field = (obj: JsNode, key: string) => b.index(obj, b.lit(strKey(key)));
 
 /** Evaluates `obj` once: a simple local is used as is, anything else goes through a temp. */
 export function once(obj: JsNode, simple: boolean, ctx: LowerContext): { ref: JsNode; setup: JsNode[] } {

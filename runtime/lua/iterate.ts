@@ -1,7 +1,7 @@
 // The generic `for` loop protocol. `forIterator(f, s, c)` returns a stepper object; the
 // compiled loop calls step() and reads a/b (and at(i) for a third variable onward).
 // pairs/next and ipairs get dedicated steppers that allocate nothing per iteration.
-import { LuaTable } from "./table.ts";
+import { LuaTable, luaKey } from "./table.ts";
 import type { LuaValue } from "./value.ts";
 import { Multi } from "./multi.ts";
 import { callable } from "./ops.ts";
@@ -62,9 +62,10 @@ class TableStepper implements Stepper {
     // Keys assigned nil during the loop (allowed in Lua) are skipped here.
     while (this.k < this.keys.length) {
       const key = this.keys[this.k++];
+      // String keys are strs property names here (see strKey).
       const v = typeof key === "string" ? t.strs[key] : t.get(key);
       if (v !== undefined) {
-        this.a = key;
+        this.a = typeof key === "string" ? luaKey(key) : key;
         this.b = v;
         return true;
       }

@@ -1,7 +1,7 @@
 // JSON <-> Lua values for Rover's request and response bodies. Encoding produces UTF-8 as a
 // byte string (invalid UTF-8 in Lua strings becomes U+FFFD, so the output is always valid);
 // decoding is a strict RFC 8259 parser that builds LuaTables directly, never JS objects.
-import { LuaTable } from "./table.ts";
+import { LuaTable, luaKey } from "./table.ts";
 import type { LuaValue } from "./value.ts";
 import { Coroutine } from "./coroutine-type.ts";
 
@@ -137,7 +137,7 @@ export function jsonRest(t: LuaTable, keys: string[], from: number, out: string,
     const k = keys[i];
     const x = strs[k];
     if (x === undefined || isHiddenKey(k)) continue;
-    out += (out.length === 1 ? "" : ",") + encodeString(k) + ":" + encodeValue(x, depth);
+    out += (out.length === 1 ? "" : ",") + encodeString(luaKey(k)) + ":" + encodeValue(x, depth);
   }
   return out + "}";
 }
@@ -155,7 +155,7 @@ function encodeObject(t: LuaTable, depth: number): string {
   // output never repeats a key.
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
-    if (x === undefined || strs[i + 1] !== undefined) continue;
+    if (x === undefined || t.getStr(String(i + 1)) !== undefined) continue;
     out += (first ? '"' : ',"') + (i + 1) + '":' + encodeValue(x, depth);
     first = false;
   }
@@ -165,7 +165,7 @@ function encodeObject(t: LuaTable, depth: number): string {
     let key = keyCache.get(k);
     if (key === undefined) {
       if (k.startsWith(HIDDEN_PREFIX)) continue;
-      key = encodeString(k);
+      key = encodeString(luaKey(k));
       if (keyCache.size < 4096 && k.length <= 64) keyCache.set(k, key);
     }
     out += (first ? "" : ",") + key + ":" + encodeValue(x, depth);
@@ -177,7 +177,7 @@ function encodeObject(t: LuaTable, depth: number): string {
       let key: string;
       if (typeof k === "number") {
         const text = encodeNumber(k);
-        if (strs[text] !== undefined) continue;
+        if (t.getStr(text) !== undefined) continue;
         key = '"' + text + '"';
       } else {
         throw new JsonEncodeError(

@@ -222,7 +222,7 @@ export function index(o: any, k: any, d?: string): any {
 /** t.name for a constant string key (skips the number checks). */
 export function indexStr(o: any, k: string, d?: string): any {
   if (o instanceof LuaTable) {
-    const v = o.strs[k];
+    const v = o.getStr(k);
     if (v !== undefined || o.metatable === undefined) return v;
   }
   return indexMeta(o, k, d);

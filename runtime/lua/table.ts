@@ -2,7 +2,8 @@
 // every other key, plus a metatable. Invariants (keep them when editing):
 //  - arr[i] holds key i+1; holes (undefined) may exist inside arr but never at its end;
 //  - hash never holds an integer key in [1, arr.length + 1], so `#t` is arr.length;
-//  - hash never holds a string key (strings live in strs).
+//  - hash never holds a string key (strings live in strs, named by strKey: code that reads
+//    or writes strs directly must use strKey for keys it does not know, luaKey when listing).
 // Map keys use SameValueZero, so 1 and 1.0 are one key, -0 is 0; "1" is a string key.
 import type { LuaValue } from "./value.ts";
 import { throwLuaError } from "./errors.ts";
@@ -19,6 +20,34 @@ import { throwLuaError } from "./errors.ts";
  * the keys and value types to expect; undefined when the table no longer fits (generic then).
  */
 export type JsonSerializer = (t: LuaTable, depth: number) => string | undefined;
+
+/**
+ * The `strs` property name of a string key. JS objects list array-index keys ("0", "10") before
+ * all others, whatever the insertion order; Lua tables here keep insertion order (pairs, JSON),
+ * so such keys get a prefix no Lua string contains (a char above 0xFF; Lua strings are bytes).
+ */
+export function strKey(k: string): string {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && isArrayIndex(k) ? INDEX_PREFIX + k : k;
+}
+
+/** The Lua key of a `strs` property name (strKey's inverse). */
+export function luaKey(name: string): string {
+  return name.charCodeAt(0) === 0x100 ? name.slice(1) : name;
+}
+
+const INDEX_PREFIX = "\u0100";
+
+/** "0" or a decimal without leading zeros below 2^32 - 1: what JS objects order numerically. */
+function isArrayIndex(k: string): boolean {
+  const n = k.length;
+  if (n > 10 || (n > 1 && k.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return n < 10 || Number(k) < 4294967295;
+}
 
 const STRS_PROTO: Record<string, LuaValue> = Object.freeze(Object.create(null));
 export const EMPTY_STRS: Record<string, LuaValue> = Object.freeze(Object.create(STRS_PROTO));
@@ -60,13 +89,13 @@ export class LuaTable {
   }
 
   get(key: LuaValue): LuaValue {
-    if (typeof key === "string") return this.strs[key];
+    if (typeof key === "string") return this.strs[strKey(key)];
     if (typeof key === "number") return this.getNum(key);
     return this.hash === null ? undefined : this.hash.get(key);
   }
 
   getStr(key: string): LuaValue {
-    return this.strs[key];
+    return this.strs[strKey(key)];
   }
 
   getNum(key: number): LuaValue {
@@ -82,7 +111,8 @@ export class LuaTable {
     this.setHash(key, value);
   }
 
-  setStr(key: string, value: LuaValue): void {
+  setStr(lua: string, value: LuaValue): void {
+    const key = strKey(lua);
     let s = this.strs;
     if (value === undefined) {
       if (s[key] === undefined) return;
@@ -175,7 +205,7 @@ export class LuaTable {
     const s = this.strs;
     for (const k in s) {
       const v = s[k];
-      if (v !== undefined) f(k, v);
+      if (v !== undefined) f(luaKey(k), v);
     }
     if (this.hash !== null) for (const [k, v] of this.hash) f(k, v);
   }
@@ -202,7 +232,7 @@ export class LuaTable {
   private keysOutsideArray(): any[] {
     const keys: any[] = [];
     const s = this.strs;
-    for (const k in s) if (s[k] !== undefined) keys.push(k);
+    for (const k in s) if (s[k] !== undefined) keys.push(luaKey(k));
     if (this.hash !== null) for (const k of this.hash.keys()) keys.push(k);
     return keys;
   }

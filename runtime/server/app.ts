@@ -149,7 +149,10 @@ function methodFillers(routes: readonly RouteSpec[]): Filler[] {
     );
     if (missing.length === 0) continue;
     const fixed = paths.every((other) => !dependsOnParams(entry, other))
-      ? allowFor(paths, entry.segments.map((seg) => seg ?? "x"))!
+      ? allowFor(
+          paths,
+          entry.segments.map((seg) => seg ?? "x"),
+        )!
       : undefined;
     out.push({
       path: entry.path,
