@@ -4,7 +4,7 @@
 // chunk:line and message go to the log, never to the client.
 import type { LuaFunction, LuaValue } from "../lua/value.ts";
 import { first } from "../lua/multi.ts";
-import { LuaError } from "../lua/errors.ts";
+import { LuaError, errorValue } from "../lua/errors.ts";
 import { errorLuaFrames } from "../lua/callsites.ts";
 import { tostring, rawToString } from "../lua/tostring.ts";
 import { ExitSignal } from "../lua/stdlib/base.ts";
@@ -155,16 +155,16 @@ function errorInfo(e: unknown, path: string): LuaTable {
 
 /** The message of anything a handler can throw, and the Lua "chunk:line" where it was raised. */
 function describe(e: unknown): { message: string; where: string } {
-  if (e instanceof LuaError) {
-    const message = typeof e.value === "string" ? e.value : render(e.value);
-    const prefix = typeof e.value === "string" ? /^(.*?:\d+): /.exec(e.value) : null;
-    return { message, where: prefix !== null ? prefix[1] : frameOf(e) };
-  }
   if (e instanceof ReplyError) return { message: "handler " + e.message, where: "" };
   if (e instanceof ExitSignal)
     return { message: "os.exit(" + e.code + ") called in a handler", where: e.where };
-  if (e instanceof Error) return { message: e.message, where: frameOf(e) };
-  return { message: String(e), where: "" };
+  if (!(e instanceof Error)) return { message: String(e), where: "" };
+  // A Lua error value, or what pcall would have returned for a JS error (stack overflow).
+  const value = e instanceof LuaError ? e.value : errorValue(e);
+  if (typeof value !== "string") return { message: render(value), where: frameOf(e) };
+  // "chunk:line: message"; a chunk name may hold spaces, not ": " ("Template rendering failed: ...").
+  const prefix = /^((?:(?!: ).)+?:\d+): /.exec(value);
+  return { message: value, where: prefix !== null ? prefix[1] : frameOf(e) };
 }
 
 function frameOf(e: Error): string {

@@ -5,7 +5,7 @@
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from "fastify";
 import type { Logger } from "pino";
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import type { RoverApp, RouteSpec, ResponseOutput, RequestInput } from "../rover/boot.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -26,8 +26,15 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", { parseAs: "buffer" }, keepRawBody);
-  fastify.setNotFoundHandler(notFoundFor(app.routes));
+  const notFound = notFoundFor(app.routes);
+  const fillers = methodFillers(app.routes);
+  fastify.setNotFoundHandler(notFound);
   fastify.setErrorHandler(function roverErrorHandler(error: FastifyError, request, reply) {
+    // Fastify reads the body of a request no handler takes (415 for a bad Content-Type, 413
+    // over the limit): 404 and 405 come first, as upstream routes before it checks the body.
+    if (request.is404) return notFound(request, reply);
+    const filler = (request.routeOptions.config as { filler?: Filler }).filler;
+    if (filler !== undefined) return filler.handler(request, reply);
     const status =
       error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
         ? error.statusCode
@@ -39,21 +46,26 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
       .header("content-type", JSON_TYPE)
       .send(status === 500 ? INTERNAL : JSON.stringify({ error: error.message }));
   });
-  // Explicit HEAD routes first: Fastify then skips the automatic HEAD of the GET route.
-  const ordered = [...app.routes].sort((a, b) => Number(b.method === "HEAD") - Number(a.method === "HEAD"));
-  for (const route of ordered) {
+  // HTTP HEAD runs the GET handler where there is no explicit head one (ROVER_API.md §1.6),
+  // through Rover's own HEAD routes rather than Fastify's, to send the headers a GET would
+  // (Content-Length included, but never on a 204).
+  const explicitHead = new Set(app.routes.filter((r) => r.method === "HEAD").map((r) => r.path));
+  for (const route of app.routes) {
+    const handler = routeHandler(app, route);
     fastify.route({
-      method: route.method,
+      method: route.method === "GET" && !explicitHead.has(route.path) ? ["GET", "HEAD"] : route.method,
       url: route.path,
-      handler: routeHandler(app, route),
+      handler,
+      exposeHeadRoute: false,
       onRequest: BODY_METHODS.has(route.method) ? hideContentType : undefined,
     });
   }
-  for (const filler of methodFillers(app.routes)) {
+  for (const filler of fillers) {
     fastify.route({
       method: filler.methods,
       url: filler.path,
       handler: filler.handler,
+      config: { filler },
       exposeHeadRoute: false,
       onRequest: hideContentType,
     });
@@ -229,16 +241,28 @@ function routeHandler(app: RoverApp, route: RouteSpec) {
       rawHeaders: raw.rawHeaders,
       body: body instanceof Buffer ? body : null,
     };
-    send(reply, app.handle(id, input));
+    send(reply, app.handle(id, input), input.method === "HEAD");
   };
 }
 
-function send(reply: FastifyReply, out: ResponseOutput): void {
+function send(reply: FastifyReply, out: ResponseOutput, head: boolean): void {
   reply.code(out.status);
   const headers = out.headers;
   for (const name in headers) reply.header(name, headers[name]);
+  if (head) return sendHead(reply, out);
   if (out.body === null) reply.send();
   else reply.send(out.body);
+}
+
+/** The response to HTTP HEAD: a GET's headers, no body; a stream's producer is never run. */
+function sendHead(reply: FastifyReply, out: ResponseOutput): void {
+  const body = out.body;
+  if (body instanceof Buffer) {
+    if (out.status !== 204 && out.status !== 304) reply.header("content-length", body.length);
+  } else if (body !== null) {
+    (body as Readable).destroy();
+  }
+  reply.send();
 }
 
 function keepRawBody(_request: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void): void {

@@ -223,6 +223,34 @@ describe("core api app: more rows", () => {
     assert.deepEqual([r.status, r.headers.allow], [405, "GET, HEAD, OPTIONS"]);
   });
 
+  it("404 and 405 come before the body: a bad Content-Type or a body over the limit does not change them", async () => {
+    const big = "x".repeat(1024 * 1024 + 10);
+    for (const [path, status] of [
+      ["/nope", 404],
+      ["/users/json", 405],
+    ] as const) {
+      for (const [type, body] of [
+        ["not a type", "x"],
+        ["a/b/c", "x"],
+        ["application/json", big],
+      ]) {
+        const r = await rawRequest(app.server.url, "POST", path, { "content-type": type }, body);
+        assert.deepEqual([path, type, r.status], [path, type, status]);
+      }
+    }
+  });
+
+  it("HEAD: no Content-Length on a 204, and a stream's producer never runs", async () => {
+    const head = await rawRequest(app.server.url, "HEAD", "/r/none");
+    assert.deepEqual([head.status, head.headers["content-length"]], [204, undefined]);
+    const stream = await rawRequest(app.server.url, "HEAD", "/head/stream");
+    assert.deepEqual(
+      [stream.status, stream.headers["content-type"], stream.body.length],
+      [200, "text/csv", 0],
+    );
+    assert.deepEqual(await (await get("/head/stream/runs")).json(), { runs: 0 });
+  });
+
   it("an empty parameter in the middle of a path is a 404", async () => {
     await expect("/u/7/posts", 200, TEXT_CT, "7");
     const r = await rawRequest(app.server.url, "GET", "/u//posts");

@@ -579,6 +579,8 @@ describe("robustness: hostile clients and misbehaving handlers", () => {
         const entry = logLines().find((l) => l.route === "GET /bad/recurse");
         assert.ok(entry, "stack overflow logged");
         assert.match(String(entry.where), new RegExp(`app\\.lua:${lineOf("function api.bad.recurse.get")}$`));
+        // Worded as pcall would give it, never V8's "Maximum call stack size exceeded".
+        assert.match(String(entry.error), /app\.lua:\d+: stack overflow$/);
       });
       await eventually(() => {
         const entry = logLines().find((l) => l.route === "GET /mw" && /mw s3cr3t/.test(String(l.error)));
