@@ -15,6 +15,7 @@ export function parse(src: SourceFile): Chunk {
       comments: false,
       scope: false,
       encodingMode: "pseudo-latin1",
+      onCreateNode: longStringNewlines,
     } as any) as unknown as Chunk;
   } catch (e: any) {
     if (typeof e?.line === "number") {
@@ -26,5 +27,16 @@ export function parse(src: SourceFile): Chunk {
       throw new CompileError([diagnostic("syntax", message, src, e.line, e.column + 1)]);
     }
     throw e;
+  }
+}
+
+/**
+ * In long brackets every newline sequence (\r\n, \n\r, \r) is one "\n", as LuaJIT reads them;
+ * luaparse keeps them as written. Fixed here, once, so every use of the literal (values, table
+ * keys, guard schemas, routes) sees LuaJIT's string.
+ */
+function longStringNewlines(node: { type: string; raw?: string; value?: unknown }): void {
+  if (node.type === "StringLiteral" && node.raw!.startsWith("[") && typeof node.value === "string") {
+    node.value = node.value.replace(/\r\n|\n\r|\r/g, "\n");
   }
 }

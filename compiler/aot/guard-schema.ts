@@ -60,8 +60,7 @@ function isCall(n: any): n is L.AnyCall {
 function scalar(e: L.Expression): { value: Scalar | undefined } | null {
   switch (e.type) {
     case "StringLiteral":
-      // Long brackets read every newline sequence as "\n" (as expressions.ts lowers them).
-      return { value: e.raw.startsWith("[") ? e.value.replace(/\r\n|\n\r|\r/g, "\n") : e.value };
+      return { value: e.value };
     case "NumericLiteral":
     case "BooleanLiteral":
       return { value: e.value };
@@ -87,8 +86,6 @@ class GuardSchemas {
   private readonly usesOf = new Map<Binding, L.Identifier[]>();
   /** Locals whose table or validator only ever reaches the guard (never escapes, never changes). */
   private readonly sealed = new Set<Binding>();
-  /** rover.guard may be replaced or changed by this file: no call is compiled. */
-  readonly tainted: boolean;
 
   constructor(chunk: L.Chunk) {
     this.scopes = resolveScopes(chunk);
@@ -99,7 +96,6 @@ class GuardSchemas {
       if (list === undefined) this.usesOf.set(b, [id]);
       else list.push(id);
     }
-    this.tainted = this.scopes.globalWrites.has("rover") || this.scopes.dynamicGlobals || this.writesGuard();
     this.sealLocals();
   }
 
@@ -112,26 +108,6 @@ class GuardSchemas {
     if (typeof n.type !== "string") return;
     this.parents.set(n, parent);
     for (const k in n) if (k !== "loc" && k !== "range") this.linkParents(n[k], n);
-  }
-
-  /** `rover.x = ...`, `g.string = ...`, `function rover.guard.x()`: the guard is not the built-in one. */
-  private writesGuard(): boolean {
-    const rootOf = (e: L.Expression): L.Expression => {
-      let cur = e;
-      while (cur.type === "MemberExpression" || cur.type === "IndexExpression") cur = cur.base;
-      return cur;
-    };
-    const touches = (t: L.Expression): boolean => {
-      if (t.type !== "MemberExpression" && t.type !== "IndexExpression") return false;
-      const root = rootOf(t);
-      return this.isRover(root) || this.isGuard(root);
-    };
-    for (const n of this.parents.keys()) {
-      const s = n as L.Statement;
-      if (s.type === "AssignmentStatement" && s.variables.some(touches)) return true;
-      if (s.type === "FunctionDeclaration" && s.identifier !== null && touches(s.identifier)) return true;
-    }
-    return false;
   }
 
   private isRover(e: L.Expression): boolean {
@@ -397,7 +373,6 @@ class GuardSchemas {
 
   plans(): Map<string, GuardCallPlan> {
     const out = new Map<string, GuardCallPlan>();
-    if (this.tainted) return out;
     for (const n of this.parents.keys()) {
       if (!isCall(n)) continue;
       const kind = this.isExpectCall(n) ? "expect" : this.isGuardCall(n) ? "guard" : null;

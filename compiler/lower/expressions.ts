@@ -131,8 +131,7 @@ export function lowerExpr(e: L.Expression, ctx: LowerContext): JsNode {
     case "NumericLiteral":
       return b.lit(e.value, e);
     case "StringLiteral":
-      // In long brackets every newline sequence (\r\n, \n\r, \r) is one "\n", as LuaJIT reads them.
-      return b.lit(e.raw.startsWith("[") ? e.value.replace(/\r\n|\n\r|\r/g, "\n") : e.value, e);
+      return b.lit(e.value, e);
     case "VarargLiteral":
       return b.index(b.id("$va"), b.lit(0));
     case "Identifier":
@@ -219,8 +218,10 @@ function callArgs(e: L.AnyCall): L.Expression[] {
 
 /** f(args) -> $callable(f, "global 'f'")(args); o:m(args) -> method lookup with o evaluated once. */
 export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
-  const aot = lowerGuardCall(e, ctx);
-  if (aot !== null) return aot;
+  return lowerGuardCall(e, ctx, () => lowerPlainCall(e, ctx)) ?? lowerPlainCall(e, ctx);
+}
+
+function lowerPlainCall(e: L.AnyCall, ctx: LowerContext): JsNode {
   const args = lowerExprList(callArgs(e), ctx);
   const base = e.base;
   if (base.type === "MemberExpression" && base.indexer === ":") {

@@ -1,7 +1,8 @@
 // Guard calls whose schema is a literal (compiler/aot/guard-schema.ts finds them) lowered to a
 // validator compiled at build time (guard-codegen.ts) instead of the run-time schema compiler:
-//   body:expect{...}     -> $expectCompiled(body, V) ?? <the ordinary method call>
-//   rover.guard(d, {...}) -> $guardCompiled(d, V)
+//   body:expect{...}     -> $expectCompiled(body, V, $G) ?? <the ordinary method call>
+//   rover.guard(d, {...}) -> $guardIntact($G) ? $guardCompiled(d, V) : <the ordinary call>
+// The ordinary forms run when Lua code has patched the guard (guard.ts GuardSnapshot).
 // V is `$tN ?? ($tN = function $validateK($data, $issues) {...})`: $tN is a temporary of the
 // chunk's main function, so the validator is created once per Lua state, on first use, and
 // shared by every call site of the same schema. Set ROVER_GUARD_AOT=0 to compile none.
@@ -52,7 +53,7 @@ function argsOf(c: L.AnyCall): L.Expression[] {
  * The compiled form of a guard call with a literal schema, or null for any other call (the
  * caller lowers it as usual). Generator versions (coroutines) keep the run-time path.
  */
-export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
+export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: () => JsNode): JsNode | null {
   if (!enabled || ctx.genMode) return null;
   const guards = guardsOf(ctx);
   const plan = guards.plans.get(rangeKey(e));
@@ -65,9 +66,11 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
   const fn = validatorFunction(plan.spec, entry.name, (name) => ctx.helper(name), jsonAotEnabled());
   const validator = b.logical("??", entry.slot, b.assign(entry.slot, fn));
   const args = argsOf(e);
+  const G = b.id("$G");
   if (plan.kind === "guard") {
-    // rover.guard itself has no side effect to keep: only the data is evaluated.
-    return b.call(ctx.helper("guardCompiled"), [lowerExpr(args[0], ctx), validator], e);
+    // Reading rover.guard itself has no side effect to keep: only the data is evaluated.
+    const compiled = b.call(ctx.helper("guardCompiled"), [lowerExpr(args[0], ctx), validator], e);
+    return b.cond(b.call(ctx.helper("guardIntact"), [G]), compiled, ordinaryCall());
   }
   // x:expect(schema): x once; a receiver that is not a request body with the built-in
   // expect takes the ordinary method call, schema evaluated as written.
@@ -86,6 +89,6 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
     [self, ...lowerExprList(args, ctx)],
     e,
   );
-  const compiled = b.logical("??", b.call(ctx.helper("expectCompiled"), [self, validator], e), ordinary);
+  const compiled = b.logical("??", b.call(ctx.helper("expectCompiled"), [self, validator, G], e), ordinary);
   return simple ? compiled : b.seq([b.assign(self, obj), compiled]);
 }

@@ -6,6 +6,7 @@ import { createLuaState } from "../lua/state.ts";
 import type { Chunk } from "../lua/state.ts";
 import { first } from "../lua/multi.ts";
 import { createRoverGlobal, serverConfigOf } from "./server-api.ts";
+import { recordBuiltinGuard } from "./guard.ts";
 import { readRouteTree } from "./route-tree.ts";
 import { parseConfig } from "./config.ts";
 import { RoverApp } from "./app.ts";
@@ -40,7 +41,9 @@ export function boot(main: Chunk, modules: Record<string, Chunk>, options: BootO
     argv: options.argv,
   });
   const G = state.globals;
-  G.setStr("rover", createRoverGlobal(G));
+  const rover = createRoverGlobal(G);
+  G.setStr("rover", rover);
+  recordBuiltinGuard(G, rover);
   let result: LuaValue;
   try {
     result = first(main(G, ...options.argv.args));

@@ -8,7 +8,9 @@ import type { LuaValue } from "../lua/value.ts";
 import { throwLuaError } from "../lua/errors.ts";
 import { numberToString } from "../lua/number.ts";
 import { RequestBody, json } from "./body.ts";
-import { raiseGuardError, typeName, display, type GuardIssue } from "./guard.ts";
+import { raiseGuardError, typeName, display, guardIntact, type GuardIssue } from "./guard.ts";
+
+export { guardIntact };
 import { raiseHttpError, NOT_AN_OBJECT } from "./http-error.ts";
 
 /** A compiled schema: the validated table (undefined when `data` is no object); issues appended. */
@@ -22,12 +24,14 @@ const BUILTIN_EXPECT = BODY_METHODS.getStr("expect");
 
 /**
  * `body:expect(schema)` with a compiled schema: body.ts's `expect` for a request body whose
- * `expect` is the built-in method; undefined for anything else, so the caller falls back to
- * the ordinary method call (which also gives the usual errors for nil and non-tables).
+ * `expect` is the built-in method, while the guard is the built-in one (`G`: the state's
+ * globals); undefined for anything else, so the caller falls back to the ordinary method call
+ * with the schema evaluated as written (which also gives the usual errors for nil and non-tables).
  */
-export function expectCompiled(body: LuaValue, validator: CompiledValidator): LuaValue {
+export function expectCompiled(body: LuaValue, validator: CompiledValidator, G: LuaValue): LuaValue {
   if (
     !(body instanceof RequestBody) ||
+    !guardIntact(G) ||
     body.metatable !== BODY_META ||
     body.strs.expect !== undefined ||
     BODY_META.strs.__index !== BODY_METHODS ||

@@ -295,6 +295,58 @@ export function createGuard(): LuaTable {
   return makeGuard(baseMethods());
 }
 
+// ---------------------------------------------------------------- what compiled schemas assume
+
+/**
+ * A validator compiled at build time (compiler/aot/) stands for a schema literal built with the
+ * built-in guard. That holds while `rover.guard` is the guard this state started with and no
+ * constructor, modifier or metatable of it was replaced: the entries a snapshot lists. Any Lua
+ * code can patch them (`getmetatable(g:string()).__index.required = f`), so compiled code checks
+ * before each use (guardIntact) and evaluates the schema as written when they differ.
+ */
+interface GuardSnapshot {
+  tables: LuaTable[];
+  keys: string[];
+  values: LuaValue[];
+  guard: LuaTable;
+  guardMeta: LuaTable | undefined;
+}
+
+const snapshots = new WeakMap<LuaTable, GuardSnapshot>();
+
+/** Records the built-in guard of the state whose globals are `G` (rover is `G.rover`). */
+export function recordBuiltinGuard(G: LuaTable, rover: LuaTable): void {
+  const guard = rover.getStr("guard") as LuaTable;
+  const parts = guardParts.get(guard)!;
+  const tables: LuaTable[] = [];
+  const keys: string[] = [];
+  const values: LuaValue[] = [];
+  const add = (t: LuaTable, k: string) => {
+    tables.push(t);
+    keys.push(k);
+    values.push(t.getStr(k));
+  };
+  add(G, "rover");
+  add(rover, "guard");
+  for (const t of [guard, parts.methods])
+    for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) add(t, e[0] as string);
+  add(guard.metatable!, "__call");
+  add(parts.meta, "__index");
+  snapshots.set(G, { tables, keys, values, guard, guardMeta: guard.metatable });
+}
+
+/** Whether the built-in guard of the state with globals `G` is as it started (see GuardSnapshot). */
+export function guardIntact(G: LuaValue): boolean {
+  const s = snapshots.get(G as LuaTable);
+  if (s === undefined || s.guard.metatable !== s.guardMeta) return false;
+  const { tables, keys, values } = s;
+  for (let i = 0; i < tables.length; i++) if (tables[i].getStr(keys[i]) !== values[i]) return false;
+  return true;
+}
+
+/** The metatable of a guard's validators and its methods table, by guard. */
+const guardParts = new WeakMap<LuaTable, { meta: LuaTable; methods: LuaTable }>();
+
 function baseMethods(): LuaTable {
   const methods = new LuaTable();
   const self = (name: string, v: LuaValue): Validator => {
@@ -415,6 +467,7 @@ function makeGuard(methods: LuaTable): LuaTable {
     }),
   );
   guard.metatable = guardMeta;
+  guardParts.set(guard, { meta, methods });
   return guard;
 }
 

@@ -88,7 +88,12 @@ export function installBase(G: LuaTable, write: (bytes: string) => void): void {
     if (args.length === 0) argError(1, "assert", "value expected");
     const v = args[0];
     if (v === undefined || v === false) {
-      if (args.length > 1) throw new LuaError(args[1]);
+      // OpenResty's LuaJIT (the oracle) raises the message as error(msg, 1) would: a string or
+      // number gets the caller's position (and becomes a string), anything else is raised as is.
+      const msg = args[1];
+      if (typeof msg === "string") throwAtLevel(msg, 1);
+      if (typeof msg === "number") throwAtLevel(tostring(msg), 1);
+      if (args.length > 1) throw new LuaError(msg);
       throwLuaError("assertion failed!");
     }
     return fromArray(args);
