@@ -69,8 +69,32 @@ function text(body: RequestBody): LuaValue {
   return body.bytes.toString("latin1");
 }
 
-method("json", json);
-method("raw", json); // upstream's deprecated alias
+// What :json() returns, when a table, has `:expect(schema)` (ROVER_API.md §2.6): the guard
+// applied to the decoded data, as rover.guard(data, schema).
+const JSON_METHODS = new LuaTable();
+const JSON_META = new LuaTable();
+JSON_META.setStr("__index", JSON_METHODS);
+JSON_METHODS.setStr(
+  "expect",
+  Object.defineProperty(
+    (data: LuaValue, schema: LuaValue) => {
+      if (!(data instanceof LuaTable)) argError(1, "expect", "table expected (call it as data:expect(schema))");
+      if (!(schema instanceof LuaTable)) argError(2, "expect", "schema table expected");
+      return validate(data, schemaOf(schema));
+    },
+    "name",
+    { value: "expect" },
+  ),
+);
+
+function jsonWithExpect(body: RequestBody): LuaValue {
+  const data = json(body);
+  if (data instanceof LuaTable) data.metatable = JSON_META;
+  return data;
+}
+
+method("json", jsonWithExpect);
+method("raw", jsonWithExpect); // upstream's deprecated alias
 method("text", text);
 method("as_string", text);
 method("echo", text);

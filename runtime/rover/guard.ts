@@ -91,6 +91,26 @@ export function raiseGuardError(issues: GuardIssue[]): never {
   throw new LuaError(e);
 }
 
+/**
+ * The entries written in upstream's text form (§5.5) inside `text` (tostring of a guard error,
+ * perhaps with a position prefix), as upstream's api:error reads them back (§3.6); undefined
+ * when the text has none.
+ */
+export function parseGuardErrorText(text: string): GuardIssue[] | undefined {
+  if (!text.includes("Validation failed for request body:")) return undefined;
+  const out: GuardIssue[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const field = /^\s*\d+\. Field '(.*)'\s*$/.exec(lines[i]);
+    const message = /^\s*Error: (.*)$/.exec(lines[i + 1] ?? "");
+    const type = /^\s*Type: (.*?)\s*$/.exec(lines[i + 2] ?? "");
+    if (field === null || message === null || type === null) continue;
+    out.push({ field: field[1], message: message[1], type: type[1] });
+    i += 2;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** The entries of a guard error object, or undefined for any other value. */
 export function guardIssues(v: LuaValue): GuardIssue[] | undefined {
   return v instanceof LuaTable && v.metatable === GUARD_ERROR_META ? issuesOf.get(v) : undefined;

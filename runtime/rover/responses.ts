@@ -21,7 +21,7 @@ import {
   SSE_TYPE,
 } from "./response.ts";
 import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
-import { guardIssues } from "./guard.ts";
+import { guardIssues, parseGuardErrorText } from "./guard.ts";
 import { renderTemplate } from "./template.ts";
 import { idempotentBuilder } from "./idempotent.ts";
 
@@ -293,12 +293,15 @@ function hasControlChar(s: string): boolean {
   return false;
 }
 
-/** api:error(code, message): message through tostring (so a caught error object works); nil → reason phrase. */
+/**
+ * api:error(code, message): a guard error, or its text (tostring(err)), gives the structured
+ * {"errors":[...]} body (§3.6); anything else goes through tostring; nil → the reason phrase.
+ */
 function errorResponse(code: LuaValue, message: LuaValue): RoverResponse {
   const status = checkStatus(code, "error");
-  const issues = guardIssues(message);
-  if (issues !== undefined) return new RoverResponse(status, JSON_HEADERS, guardErrorBodyBytes(issues));
   const text = message === undefined ? (STATUS_CODES[status] ?? "Error") : tostring(message);
+  const issues = guardIssues(message) ?? parseGuardErrorText(text);
+  if (issues !== undefined) return new RoverResponse(status, JSON_HEADERS, guardErrorBodyBytes(issues));
   return new RoverResponse(status, JSON_HEADERS, errorBodyBytes(text));
 }
 

@@ -86,17 +86,18 @@ export function sseFrame(v: LuaValue, ids: { next: number }): string | null {
     throw new Error("SSE producer must return string, table, or nil, got " + type(v));
   let out = "";
   const retry = v.getStr("retry");
-  if (retry !== undefined) out += "retry:" + tostring(retry) + "\n\n";
+  if (retry !== undefined) out += "retry:" + oneLine("retry", tostring(retry)) + "\n\n";
   const comment = v.getStr("comment");
-  if (comment !== undefined) out += ":" + tostring(comment) + "\n\n";
+  // Each line of a comment is a comment line: a line break cannot start a field.
+  if (comment !== undefined) out += prefixLines(":", tostring(comment)) + "\n";
   const id = v.getStr("id");
   if (id !== undefined && typeof id !== "string" && typeof id !== "number")
     throw new Error("SSE id must be string, got " + type(id));
-  out += "id:" + (id === undefined ? String(ids.next++) : tostring(id)) + "\n";
+  out += "id:" + (id === undefined ? String(ids.next++) : oneLine("id", tostring(id))) + "\n";
   const event = v.getStr("event");
   if (event !== undefined) {
     if (typeof event !== "string") throw new Error("SSE event name must be string, got " + type(event));
-    out += "event:" + event + "\n";
+    out += "event:" + oneLine("event name", event) + "\n";
   }
   const data = v.getStr("data");
   let text: string;
@@ -110,7 +111,17 @@ export function sseFrame(v: LuaValue, ids: { next: number }): string | null {
 }
 
 function dataLines(s: string): string {
+  return prefixLines("data:", s);
+}
+
+function prefixLines(prefix: string, s: string): string {
   let out = "";
-  for (const line of s.split(/\r\n|\r|\n/)) out += "data:" + line + "\n";
+  for (const line of s.split(/\r\n|\r|\n/)) out += prefix + line + "\n";
   return out;
+}
+
+/** A field value on one line: a line break in it would start another field (an injection). */
+function oneLine(field: string, s: string): string {
+  if (/[\r\n]/.test(s)) throw new Error(`SSE ${field} must not contain a line break`);
+  return s;
 }

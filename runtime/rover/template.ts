@@ -11,6 +11,8 @@ import { LuaError, errorValue } from "../lua/errors.ts";
 import { first, spread } from "../lua/multi.ts";
 import * as ops from "../lua/ops.ts";
 import { tostring } from "../lua/tostring.ts";
+import { guardIssues } from "./guard.ts";
+import { httpErrorInfo } from "./http-error.ts";
 
 // ---------------------------------------------------------------- tree
 
@@ -102,6 +104,13 @@ const BINARY: Record<string, [number, number]> = {
 };
 const UNARY_PRIORITY = 8;
 
+/** Lua's reserved words: never a name, so `{{ break }}` is a syntax error, as in Lua. */
+const RESERVED = new Set(
+  "and break do else elseif end false for function goto if in local nil not or repeat return then true until while".split(
+    " ",
+  ),
+);
+
 class Parser {
   private toks: Token[];
   private i = 0;
@@ -130,7 +139,8 @@ class Parser {
   }
   name(): string {
     const t = this.next();
-    if (t.t !== "name") throw new TemplateSyntaxError("<name> expected near '" + t.v + "'");
+    if (t.t !== "name" || RESERVED.has(t.v))
+      throw new TemplateSyntaxError("<name> expected near '" + t.v + "'");
     return t.v;
   }
   atEnd(): boolean {
@@ -189,6 +199,9 @@ class Parser {
       e = this.expr(0);
       this.expect(")");
     } else {
+      const t = this.peek();
+      if (t.t !== "name" || RESERVED.has(t.v))
+        throw new TemplateSyntaxError("unexpected symbol near '" + t.v + "'");
       e = { k: "name", n: this.name() };
     }
     for (;;) {
@@ -538,6 +551,9 @@ export function renderTemplate(
     run(nodes, new Scope(new Map(), null, data, base), out);
     return out.join("");
   } catch (e) {
+    // Guard errors and 4xx request errors keep their meaning (a 400, a 415...) through a template.
+    if (e instanceof LuaError && (guardIssues(e.value) !== undefined || httpErrorInfo(e.value) !== undefined))
+      throw e;
     const msg = e instanceof TemplateSyntaxError ? e.message : tostring(errorValue(e));
     throw new LuaError("Template rendering failed: " + msg);
   }

@@ -367,6 +367,21 @@ describe("core api app: more rows", () => {
     assert.deepEqual(await (await get("/guard/validate_other")).json(), { ok: false, kind: "string" });
   });
 
+  it("guard: :expect on a decoded JSON table; api:error reads back the text of a guard error", async () => {
+    let r = await post("/guard/json_expect", '{"a":2.0,"b":1}', "application/json");
+    assert.deepEqual([r.status, await r.text()], [200, '{"a":2}']);
+    r = await post("/guard/json_expect", '{"a":"x"}', "application/json");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [400, { errors: [{ field: "a", message: "Must be an integer, got string", type: "type" }] }],
+    );
+    r = await post("/guard/error_text", "{}", "application/json");
+    assert.deepEqual(
+      [r.status, r.headers.get("content-type"), await r.json()],
+      [422, JSON_CT, { errors: [{ field: "name", message: "Field 'name' is required", type: "required" }] }],
+    );
+  });
+
   it("after middleware: its return value is ignored, it cannot change the response, skipped on errors", async () => {
     await expect("/aft/ok", 200, TEXT_CT, "handler result");
     assert.equal((await get("/aft/boom")).status, 500);

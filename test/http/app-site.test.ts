@@ -79,6 +79,18 @@ describe("site app", () => {
     assert.equal(wrong.status, 415);
   });
 
+  it("templates: a Lua keyword is a syntax error; a guard error inside is still a 400", async () => {
+    let r = await fetch(app.server.url + "/tpl/keyword");
+    assert.deepEqual([r.status, await r.json()], [500, { error: "Internal Server Error" }]);
+    await new Promise((res) => setTimeout(res, 50));
+    assert.match(app.server.stdout(), /Template rendering failed: unexpected symbol near 'break'/);
+    r = await fetch(app.server.url + "/tpl/guarded");
+    assert.deepEqual(
+      [r.status, await r.json()],
+      [400, { errors: [{ field: "name", message: "Field 'name' is required", type: "required" }] }],
+    );
+  });
+
   it("redirects: permanent and explicit status carry Location and no body", async () => {
     let r = await get("/old");
     assert.deepEqual([r.status, r.headers.get("location"), r.headers.get("content-type")], [301, "/", null]);

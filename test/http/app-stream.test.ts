@@ -46,4 +46,11 @@ describe("stream app", () => {
     await new Promise((res) => setTimeout(res, 50));
     assert.match(app.server.stdout(), /SSE producer error: .*app\.lua:\d+: feed broke/);
   });
+
+  it("line breaks cannot forge SSE fields: multi-line comments stay comments, an event name ends the stream", async () => {
+    const r = await fetch(app.server.url + "/progress/inject");
+    assert.equal(await r.text(), ":two\n:lines\n\nid:0\ndata:ok\n\n");
+    await new Promise((res) => setTimeout(res, 50));
+    assert.match(app.server.stdout(), /SSE producer error: SSE event name must not contain a line break/);
+  });
 });
