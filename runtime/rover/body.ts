@@ -78,7 +78,8 @@ JSON_METHODS.setStr(
   "expect",
   Object.defineProperty(
     (data: LuaValue, schema: LuaValue) => {
-      if (!(data instanceof LuaTable)) argError(1, "expect", "table expected (call it as data:expect(schema))");
+      if (!(data instanceof LuaTable))
+        argError(1, "expect", "table expected (call it as data:expect(schema))");
       if (!(schema instanceof LuaTable)) argError(2, "expect", "schema table expected");
       return validate(data, schemaOf(schema));
     },
