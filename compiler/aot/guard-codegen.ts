@@ -206,34 +206,35 @@ class ValidatorGen {
     return [b.ifStmt(tests.reduce(or), b.block(store(x)), fail)];
   }
 
-  /** buildType "array": a table with only an array part; elements 1..n, nil results dropped. */
+  /**
+   * buildType "array": a table with only an array part (isGuardArray); elements 1..n keep their
+   * index, a nil result stays a hole. The items are collected first: the LuaTable constructor
+   * trims trailing holes, as the array part's invariant wants.
+   */
   private array(x: JsNode, path: Path, element: FieldSpec, store: (r: JsNode) => JsNode[]): JsNode[] {
     const arr = this.fresh("a");
     const out = this.fresh("n");
-    const outArr = this.fresh("na");
+    const items = this.fresh("na");
     const k = this.fresh("k");
     const e = this.fresh("e");
     const body = [
       stmt(b.assign(e, b.index(arr, k))),
-      ...this.field(e, elementPath(path, k), element, (r) => [stmt(b.call(b.member(outArr, "push"), [r]))]),
+      ...this.field(e, elementPath(path, k), element, (r) => [stmt(b.assign(b.index(items, k), r))]),
     ];
     const ok: JsNode[] = [
       stmt(b.assign(arr, b.member(x, "arr"))),
-      stmt(b.assign(out, b.newExpr(this.helper("LuaTable"), []))),
-      stmt(b.assign(b.member(out, "jsonArray"), b.lit(true))),
-      stmt(b.assign(outArr, b.member(out, "arr"))),
+      stmt(b.assign(items, b.array([]))),
       b.forStmt(
         b.assign(k, b.lit(0)),
         b.binary("<", k, b.member(arr, "length")),
         { type: "UpdateExpression", operator: "++", prefix: false, argument: k },
         b.block(body),
       ),
+      stmt(b.assign(out, b.newExpr(this.helper("LuaTable"), [items]))),
+      stmt(b.assign(b.member(out, "jsonArray"), b.lit(true))),
       ...store(out),
     ];
-    const isArray = and(
-      b.binary("instanceof", x, this.helper("LuaTable")),
-      b.call(b.member(x, "hasOnlyArrayPart"), []),
-    );
+    const isArray = b.call(this.helper("isGuardArray"), [x]);
     const fail = this.issue("guardTypeIssue", [pathNode(path), b.lit("an array"), x]);
     return [b.ifStmt(isArray, b.block(ok), fail)];
   }

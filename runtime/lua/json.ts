@@ -307,6 +307,16 @@ function maximalSubpart(s: string, i: number): number {
 const MAX_DECODE_DEPTH = 512;
 
 /** Parses JSON bytes (a Buffer, or a byte string) into Lua values. Throws JsonDecodeError. */
+/**
+ * Tables decoded from a JSON object that has no members: empty, like a decoded `[]`, but an
+ * object (the guard's array validator refuses them; a JSON array table is marked `jsonArray`).
+ */
+const emptyObjects = new WeakSet<LuaTable>();
+
+export function isEmptyJsonObject(t: LuaTable): boolean {
+  return emptyObjects.has(t);
+}
+
 export function jsonDecode(bytes: Buffer | string): LuaValue {
   // Parsing a one-byte JS string lets every string value be a cheap slice of it.
   const p = new Parser(typeof bytes === "string" ? bytes : bytes.toString("latin1"));
@@ -397,6 +407,7 @@ class Parser {
     this.skipWhitespace();
     if (s.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      emptyObjects.add(t);
       return t;
     }
     for (;;) {
@@ -415,6 +426,7 @@ class Parser {
         this.skipWhitespace();
       } else if (c === 0x7d) {
         this.pos++;
+        if (t.hasOnlyArrayPart()) emptyObjects.add(t); // {"a":null}
         return t;
       } else {
         this.unexpected();

@@ -8,9 +8,9 @@ import type { LuaValue } from "../lua/value.ts";
 import { throwLuaError } from "../lua/errors.ts";
 import { numberToString } from "../lua/number.ts";
 import { RequestBody, json } from "./body.ts";
-import { raiseGuardError, typeName, display, guardIntact, type GuardIssue } from "./guard.ts";
+import { raiseGuardError, gotName, display, guardIntact, isGuardArray, type GuardIssue } from "./guard.ts";
 
-export { guardIntact };
+export { guardIntact, isGuardArray };
 import { raiseHttpError, NOT_AN_OBJECT } from "./http-error.ts";
 
 /** A compiled schema: the validated table (undefined when `data` is no object); issues appended. */
@@ -61,7 +61,7 @@ function run(data: LuaTable, validator: CompiledValidator): LuaValue {
 // ---------------------------------------------------------------- issues (error paths only)
 
 export function guardTypeIssue(issues: GuardIssue[], path: string, expected: string, v: LuaValue): undefined {
-  issues.push({ field: path, message: `Must be ${expected}, got ${typeName(v)}`, type: "type" });
+  issues.push({ field: path, message: `Must be ${expected}, got ${gotName(expected, v)}`, type: "type" });
   return undefined;
 }
 

@@ -15,33 +15,36 @@ import { first } from "../lua/multi.ts";
 import { callable } from "../lua/ops.ts";
 import { tostring } from "../lua/tostring.ts";
 import { numberToString } from "../lua/number.ts";
+import { isEmptyJsonObject } from "../lua/json.ts";
 
 export type GuardType = "string" | "number" | "integer" | "boolean" | "array" | "object";
 
-/** A validator made by g:string() etc.; the modifiers set these fields and return self. */
+/**
+ * A validator made by g:string() etc.: a table whose fields say what it checks, so Lua code can
+ * read and write them. `type`, `element` and `schema` as in a hand-built validator; the
+ * modifiers write `_required`, `_required_msg`, `_default`, `_enum` and `_nullable` (as upstream
+ * does) so that their own names stay callable methods; a field of the plain name
+ * (`v.required = false`, upstream's documented workaround, or `self.required = true` in a
+ * g:extend method) wins over the modifier's.
+ */
 export class Validator extends LuaTable {
-  kind: GuardType;
+  constructor(kind: GuardType, meta: LuaTable) {
+    super();
+    this.setStr("type", kind);
+    this.metatable = meta;
+  }
+}
+
+/** What a validator checks, read from its fields when its schema is compiled (specOf). */
+interface Spec {
+  kind: LuaValue;
   required: boolean;
   requiredMsg: string | undefined;
   hasDefault: boolean;
   defaultValue: LuaValue;
   enumValues: LuaValue[] | undefined;
-  nullable: boolean;
   element: LuaValue;
   schema: LuaValue;
-  constructor(kind: GuardType, meta: LuaTable) {
-    super();
-    this.kind = kind;
-    this.required = false;
-    this.requiredMsg = undefined;
-    this.hasDefault = false;
-    this.defaultValue = undefined;
-    this.enumValues = undefined;
-    this.nullable = false;
-    this.element = undefined;
-    this.schema = undefined;
-    this.metatable = meta;
-  }
 }
 
 export interface GuardIssue {
@@ -123,13 +126,29 @@ export function typeName(v: LuaValue): string {
   if (v === undefined) return "nil";
   if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
   if (typeof v === "string" || typeof v === "boolean" || typeof v === "function") return typeof v;
-  if (v instanceof LuaTable) return isArrayLike(v) && (v.jsonArray || v.arr.length > 0) ? "array" : "object";
+  if (v instanceof LuaTable) return "table";
   return "userdata";
 }
 
-/** Keys exactly 1..n (or an empty table): what a JSON array decodes to. */
-function isArrayLike(t: LuaTable): boolean {
-  return t.hasOnlyArrayPart();
+/**
+ * What a value that fails the `expected` check is, in its message. Upstream's type names
+ * (typeName), except for the tables Rover refuses where upstream accepts any table: an array
+ * validator given an object says "got object", an object validator given an array "got array".
+ */
+export function gotName(expected: string, v: LuaValue): string {
+  if (v instanceof LuaTable && (expected === "an array" || expected === "an object"))
+    return expected === "an array" ? "object" : "array";
+  return typeName(v);
+}
+
+/** An array for the guard: keys exactly 1..n (or empty, unless decoded from a JSON `{}`). */
+export function isGuardArray(v: LuaValue): v is LuaTable {
+  return v instanceof LuaTable && v.hasOnlyArrayPart() && (v.arr.length > 0 || !isEmptyJsonObject(v));
+}
+
+/** Not an object for the guard: a non-table, or a non-empty array (a decoded `[]` included). */
+function isListy(v: LuaTable): boolean {
+  return (v.arr.length > 0 || v.jsonArray) && v.hasOnlyArrayPart();
 }
 
 /** A value in a message: numbers as Lua prints them. */
@@ -152,27 +171,30 @@ export function compileSchema(schema: LuaTable): Check {
   return c;
 }
 
-const PLAIN_META = new LuaTable();
+/** A validator field: the plain name (hand-built tables, raw writes), else the modifier's `_name`. */
+function fieldOf(v: LuaTable, name: string): LuaValue {
+  const plain = v.getStr(name);
+  return plain !== undefined ? plain : v.getStr("_" + name);
+}
 
-/** Reads a validator: a Validator, or a hand-built table {type=, required=, default=, ...}. */
-function specOf(v: LuaValue): Validator | undefined {
-  if (v instanceof Validator) return v;
+/** Reads a validator: any table with a string `type` (made by the guard or by hand). */
+function specOf(v: LuaValue): Spec | undefined {
   if (!(v instanceof LuaTable)) return undefined;
   const kind = v.getStr("type");
   if (typeof kind !== "string") return undefined;
-  const s = new Validator(kind as GuardType, PLAIN_META);
-  s.required = v.getStr("required") === true;
-  const msg = v.getStr("required_msg");
-  s.requiredMsg = typeof msg === "string" ? msg : undefined;
-  const def = v.getStr("default");
-  s.hasDefault = def !== undefined;
-  s.defaultValue = def;
-  const en = v.getStr("enum");
-  s.enumValues = en instanceof LuaTable ? en.arr.slice() : undefined;
-  s.nullable = v.getStr("nullable") === true;
-  s.element = v.getStr("element");
-  s.schema = v.getStr("schema");
-  return s;
+  const msg = fieldOf(v, "required_msg");
+  const def = fieldOf(v, "default");
+  const en = fieldOf(v, "enum");
+  return {
+    kind,
+    required: fieldOf(v, "required") === true && fieldOf(v, "nullable") !== true,
+    requiredMsg: typeof msg === "string" ? msg : undefined,
+    hasDefault: def !== undefined,
+    defaultValue: def,
+    enumValues: en instanceof LuaTable ? en.arr.filter((x) => x !== undefined) : undefined,
+    element: v.getStr("element"),
+    schema: v.getStr("schema"),
+  };
 }
 
 function compileValidator(v: LuaValue): Check {
@@ -193,12 +215,15 @@ function configError(message: string): Check {
   };
 }
 
-function buildField(spec: Validator): Check {
+function buildField(spec: Spec): Check {
   const typeCheck = buildType(spec);
-  const required = spec.required && !spec.nullable;
+  const required = spec.required;
   const requiredMsg = spec.requiredMsg;
   const hasDefault = spec.hasDefault;
   const defaultValue = spec.defaultValue;
+  // An empty table as an array's default is an empty JSON array.
+  if (spec.kind === "array" && defaultValue instanceof LuaTable && defaultValue.hasOnlyArrayPart())
+    defaultValue.jsonArray = true;
   return (value, path, issues) => {
     if (value === undefined) {
       if (hasDefault) return defaultValue;
@@ -211,11 +236,11 @@ function buildField(spec: Validator): Check {
 }
 
 function typeError(path: string, expected: string, v: LuaValue, issues: GuardIssue[]): undefined {
-  issues.push({ field: path, message: `Must be ${expected}, got ${typeName(v)}`, type: "type" });
+  issues.push({ field: path, message: `Must be ${expected}, got ${gotName(expected, v)}`, type: "type" });
   return undefined;
 }
 
-function withEnum(spec: Validator, check: Check): Check {
+function withEnum(spec: Spec, check: Check): Check {
   const values = spec.enumValues;
   if (values === undefined) return check;
   const list = values.map(display).join(", ");
@@ -230,7 +255,7 @@ function withEnum(spec: Validator, check: Check): Check {
   };
 }
 
-function buildType(spec: Validator): Check {
+function buildType(spec: Spec): Check {
   switch (spec.kind) {
     case "string":
       return withEnum(spec, (v, p, i) => (typeof v === "string" ? v : typeError(p, "a string", v, i)));
@@ -258,14 +283,13 @@ function buildType(spec: Validator): Check {
       if (spec.element === undefined) return configError("Invalid array element configuration");
       const element = compileValidator(spec.element);
       return (v, p, i) => {
-        if (!(v instanceof LuaTable) || !isArrayLike(v)) return typeError(p, "an array", v, i);
-        const out = new LuaTable();
-        out.jsonArray = true;
+        if (!isGuardArray(v)) return typeError(p, "an array", v, i);
+        // Elements keep their index: a nil result (a JSON null) stays a hole, encoded as null.
         const arr = v.arr;
-        for (let k = 0; k < arr.length; k++) {
-          const x = element(arr[k], p + "[" + (k + 1) + "]", i);
-          if (x !== undefined) out.setNum(out.arr.length + 1, x);
-        }
+        const items: LuaValue[] = [];
+        for (let k = 0; k < arr.length; k++) items[k] = element(arr[k], p + "[" + (k + 1) + "]", i);
+        const out = new LuaTable(items);
+        out.jsonArray = true;
         return out;
       };
     }
@@ -286,7 +310,7 @@ function buildObject(schema: LuaTable): Check {
     checks.push(compileValidator(v));
   }
   return (v, p, issues) => {
-    if (!(v instanceof LuaTable) || typeName(v) === "array") return typeError(p, "an object", v, issues);
+    if (!(v instanceof LuaTable) || isListy(v)) return typeError(p, "an object", v, issues);
     const out = new LuaTable();
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
@@ -378,9 +402,9 @@ function baseMethods(): LuaTable {
     named("required", (v: LuaValue, msg: LuaValue) => {
       const s = self("required", v);
       if (msg !== undefined && typeof msg !== "string") argError(2, "required", "string expected");
-      s.required = true;
-      s.nullable = false;
-      s.requiredMsg = msg as string | undefined;
+      s.setStr("_required", true);
+      s.setStr("_nullable", undefined);
+      s.setStr("_required_msg", msg);
       return s;
     }),
   );
@@ -388,8 +412,7 @@ function baseMethods(): LuaTable {
     "default",
     named("default", (v: LuaValue, d: LuaValue) => {
       const s = self("default", v);
-      s.hasDefault = d !== undefined;
-      s.defaultValue = d;
+      s.setStr("_default", d);
       return s;
     }),
   );
@@ -398,7 +421,7 @@ function baseMethods(): LuaTable {
     named("enum", (v: LuaValue, list: LuaValue) => {
       const s = self("enum", v);
       if (!(list instanceof LuaTable)) argError(2, "enum", "table expected");
-      s.enumValues = list.arr.filter((x) => x !== undefined);
+      s.setStr("_enum", new LuaTable(list.arr.filter((x) => x !== undefined)));
       return s;
     }),
   );
@@ -406,8 +429,8 @@ function baseMethods(): LuaTable {
     "nullable",
     named("nullable", (v: LuaValue) => {
       const s = self("nullable", v);
-      s.nullable = true;
-      s.required = false;
+      s.setStr("_nullable", true);
+      s.setStr("_required", undefined);
       return s;
     }),
   );
@@ -432,18 +455,20 @@ function makeGuard(methods: LuaTable): LuaTable {
   guard.setStr(
     "array",
     named("array", (a: LuaValue, b: LuaValue) => {
+      const element = strip(a) ? b : a;
+      if (element === undefined) argError(1, "array", "element validator expected");
       const v = new Validator("array", meta);
-      v.element = strip(a) ? b : a;
-      if (v.element === undefined) argError(1, "array", "element validator expected");
+      v.setStr("element", element);
       return v;
     }),
   );
   guard.setStr(
     "object",
     named("object", (a: LuaValue, b: LuaValue) => {
+      const schema = strip(a) ? b : a;
+      if (!(schema instanceof LuaTable)) argError(1, "object", "schema table expected");
       const v = new Validator("object", meta);
-      v.schema = strip(a) ? b : a;
-      if (!(v.schema instanceof LuaTable)) argError(1, "object", "schema table expected");
+      v.setStr("schema", schema);
       return v;
     }),
   );
@@ -491,10 +516,12 @@ function makeGuard(methods: LuaTable): LuaTable {
   return guard;
 }
 
-/** A schema is a table of validators, or a g:object(...) validator standing for one. */
+/** A schema is a table of validators, or an object validator (g:object(...)) standing for one. */
 export function schemaOf(schema: LuaTable): LuaTable {
-  if (schema instanceof Validator && schema.kind === "object" && schema.schema instanceof LuaTable)
-    return schema.schema;
+  if (schema.getStr("type") === "object") {
+    const inner = schema.getStr("schema");
+    if (inner instanceof LuaTable) return inner;
+  }
   return schema;
 }
 

@@ -399,6 +399,7 @@ test("a literal schema compiles to straight-line code that calls nothing of the 
     "$newStrs",
     ".push",
     ".hasOnlyArrayPart",
+    "$isGuardArray",
     "$guardTypeIssue",
     "$guardFiniteIssue",
     "$guardFloatIssue",

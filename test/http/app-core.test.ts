@@ -367,6 +367,38 @@ describe("core api app: more rows", () => {
     assert.deepEqual(await (await get("/guard/validate_other")).json(), { ok: false, kind: "string" });
   });
 
+  it("guard shapes: {} is no array and [] no object, holes stay, upstream's type names", async () => {
+    let r = await post("/guard/shapes", '{"tags":{},"size":[],"label":{}}', "application/json");
+    assert.deepEqual(await r.json(), {
+      errors: [
+        { field: "tags", message: "Must be an array, got object", type: "type" },
+        { field: "size", message: "Must be an object, got array", type: "type" },
+        { field: "label", message: "Must be a string, got table", type: "type" },
+      ],
+    });
+    r = await post("/guard/shapes", '{"tags":[1,null,3],"size":{},"label":"x"}', "application/json");
+    assert.deepEqual(
+      [r.status, await r.text()],
+      [200, '{"tags":[1,null,3],"size":{},"label":"x","list":[]}'],
+    );
+    r = await post("/guard/shapes", '{"tags":"x","size":5}', "application/json");
+    assert.deepEqual(await r.json(), {
+      errors: [
+        { field: "tags", message: "Must be an array, got string", type: "type" },
+        { field: "size", message: "Must be an object, got integer", type: "type" },
+      ],
+    });
+  });
+
+  it("guard validators are tables: raw field writes and g:extend methods that set fields take effect", async () => {
+    let r = await post("/guard/fields", '{"must":"m"}', "application/json");
+    assert.deepEqual(await r.json(), { out: { must: "m" }, kind: "string", raw: false });
+    r = await post("/guard/fields", "{}", "application/json");
+    assert.deepEqual(await r.json(), {
+      errors: [{ field: "must", message: "Field 'must' is required", type: "required" }],
+    });
+  });
+
   it("guard: :expect on a decoded JSON table; api:error reads back the text of a guard error", async () => {
     let r = await post("/guard/json_expect", '{"a":2.0,"b":1}', "application/json");
     assert.deepEqual([r.status, await r.text()], [200, '{"a":2}']);
