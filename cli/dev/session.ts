@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { formatDiagnostic } from "../../compiler/diagnostics.ts";
 import type { ListenFlags } from "../../runtime/server/listen.ts";
+import { startupNotices } from "../../runtime/server/workers.ts";
 import { Rebuilder, type Attempt } from "./rebuild.ts";
 import { Generations, type Env } from "./swap.ts";
 import { Watcher } from "./watcher.ts";
@@ -44,7 +45,7 @@ export class DevSession {
   private stopped = false;
   private serving = false;
   private fatal: number | null = null;
-  private ignoredShown = "";
+  private noticesShown = "";
 
   constructor(entry: string, options: DevOptions) {
     this.entry = entry;
@@ -165,13 +166,11 @@ export class DevSession {
           `Rover listening on ${d.url} (${n} ${n === 1 ? "worker" : "workers"}; Lua state is per worker)`,
         );
       }
-      const ignored = d.config.ignored.join(",");
-      if (ignored !== this.ignoredShown) {
-        for (const name of d.config.ignored)
-          this.options.err(
-            `Rover: option '${name}' of rover.server has no effect here (upstream-only setting)`,
-          );
-        this.ignoredShown = ignored;
+      // Said again only when they change, not on every rebuild.
+      const notices = startupNotices(d.config);
+      if (notices.join("\n") !== this.noticesShown) {
+        for (const line of notices) this.options.err(line);
+        this.noticesShown = notices.join("\n");
       }
       if (first && what === "") {
         const n = a.watch.files.length - 1;

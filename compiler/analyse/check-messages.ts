@@ -4,6 +4,7 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import type { SourceFile } from "../source.ts";
 import { BUILDER_NAMES as RUNTIME_BUILDER_NAMES } from "../../runtime/rover/responses.ts";
+import { UNROUTABLE_CHARS } from "../../runtime/rover/errors.ts";
 
 /** A position in a file: 1-based line and column. */
 export interface Site {
@@ -115,10 +116,20 @@ export function paramNameConflict(
 }
 
 export function unroutableSegment(segment: string, path: string, at: Site): CheckDiagnostic {
+  const c = UNROUTABLE_CHARS.exec(segment)![0];
   return make(
     "unroutable_segment",
     "error",
-    `Route segment '${luaText(segment)}' at path '${luaText(path)}' contains '*', which the router cannot match literally`,
+    `Route segment '${luaText(segment)}' at path '${luaText(path)}' contains '${c}', which no route can match ('*' is the router's wildcard; '?' and '#' end a request path)`,
+    at,
+  );
+}
+
+export function duplicateParamName(name: string, path: string, at: Site): CheckDiagnostic {
+  return make(
+    "duplicate_param_name",
+    "error",
+    `Duplicate parameter name '${luaText(name)}' at path '${luaText(path)}': ctx:params() would keep only one`,
     at,
   );
 }

@@ -17,9 +17,11 @@ import {
   routeTableReplaced,
   unknownMethod,
   unroutableSegment,
+  duplicateParamName,
   type CheckDiagnostic,
   type Site,
 } from "./check-messages.ts";
+import { UNROUTABLE_CHARS } from "../../runtime/rover/errors.ts";
 
 /** One parsed Lua file with its scopes. `name` is the require name ("" for the entry). */
 export interface Unit {
@@ -425,9 +427,13 @@ function visit(
           report(w, emptyParamName(display, e.site));
           continue;
         }
+        if (params.includes(name)) {
+          report(w, duplicateParamName(name, `${display}/{${name}}`, e.site));
+          continue;
+        }
         const next = params.concat(name);
         visit(w, value.node, `${display}/{${name}}`, `${path}/:p${params.length}`, `${shown}/:${name}`, next);
-      } else if (key.includes("*")) {
+      } else if (UNROUTABLE_CHARS.test(key)) {
         report(w, unroutableSegment(key, display || "/", e.site));
       } else {
         visit(w, value.node, `${display}/${key}`, `${path}/${key}`, `${shown}/${key}`, params);

@@ -25,6 +25,8 @@ import type { LogSink } from "./log.ts";
 export class RoverApp {
   readonly config: RoverConfig;
   readonly routes: readonly RouteSpec[];
+  /** Startup warnings about the route table, to print once. */
+  readonly warnings: readonly string[];
   /** The main chunk's name ("app.lua"), for messages. */
   readonly name: string;
   private readonly handlers: readonly LuaFunction[];
@@ -35,6 +37,7 @@ export class RoverApp {
   constructor(config: RoverConfig, table: RouteTable, name: string, log: LogSink | undefined) {
     this.config = config;
     this.routes = table.routes;
+    this.warnings = table.warnings;
     this.handlers = table.handlers;
     this.chains = table.chains;
     this.onError = table.onError;

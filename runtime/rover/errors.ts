@@ -49,10 +49,21 @@ export function conflictingRoutes(method: string, first: string, second: string)
   );
 }
 
+/** The characters a static segment cannot hold: the router's wildcard, and what ends a path. */
+export const UNROUTABLE_CHARS = /[*?#]/;
+
 export function unroutableSegment(segment: string, path: string): RoverError {
+  const c = UNROUTABLE_CHARS.exec(segment)![0];
   return new RoverError(
     "ROVER_ERR_UNROUTABLE_SEGMENT",
-    `Route segment '${segment}' at path '${path}' contains '*', which the router cannot match literally`,
+    `Route segment '${segment}' at path '${path}' contains '${c}', which no route can match ('*' is the router's wildcard; '?' and '#' end a request path)`,
+  );
+}
+
+export function duplicateParamName(name: string, path: string): RoverError {
+  return new RoverError(
+    "ROVER_ERR_DUPLICATE_PARAM",
+    `Duplicate parameter name '${name}' at path '${path}': ctx:params() would keep only one`,
   );
 }
 

@@ -15,6 +15,8 @@ import {
   conflictingRoutes,
   routeCycle,
   unroutableSegment,
+  duplicateParamName,
+  UNROUTABLE_CHARS,
   invalidMiddleware,
 } from "./errors.ts";
 import { BUILDER_NAMES } from "./responses.ts";
@@ -40,6 +42,8 @@ export interface RouteTable {
   chains: MiddlewareChain[];
   /** api.on_error, when the root defines it (§3.7). */
   onError: LuaFunction | undefined;
+  /** Startup warnings: handlers that can never be served (see builderRoutes). */
+  warnings: string[];
 }
 
 /** `before` runs outer scope first; `after` is stored in run order: innermost first, root last. */
@@ -63,7 +67,7 @@ interface Walk {
 
 export function readRouteTree(api: LuaTable): RouteTable {
   const walk: Walk = {
-    out: { routes: [], handlers: [], chains: [], onError: undefined },
+    out: { routes: [], handlers: [], chains: [], onError: undefined, warnings: builderRoutes(api) },
     seen: new Map(),
     ancestors: new Set(),
   };
@@ -77,6 +81,27 @@ export function readRouteTree(api: LuaTable): RouteTable {
 }
 
 /** `display` is upstream's form ("/users/{id}"), `path` the router's ("/users/:p0"). */
+/**
+ * `function api.json.get()` stores `get` in the json builder, not in a route table: builder
+ * names are reserved on the root (SPEC.md §5), so such a handler is never served. Said at
+ * startup, as rover check says it, rather than left to a puzzling 404.
+ */
+function builderRoutes(api: LuaTable): string[] {
+  const out: string[] = [];
+  for (const name of ROOT_SKIP) {
+    const t = api.getStr(name);
+    if (!(t instanceof LuaTable) || name === "config") continue;
+    t.forEach((key, value) => {
+      if (typeof key === "string" && typeof value === "function" && METHODS.has(key.toLowerCase()))
+        out.push(
+          `api.${name}.${key} is never served: '${name}' is a response builder on the root api table ` +
+            `(routes under it need another name, such as api.v1.${name}.${key})`,
+        );
+    });
+  }
+  return out;
+}
+
 function visit(
   walk: Walk,
   table: LuaTable,
@@ -102,10 +127,11 @@ function visit(
         if (key.startsWith("p_")) {
           const name = key.slice(2);
           if (name === "") throw emptyParamName(display);
+          if (params.includes(name)) throw duplicateParamName(name, display + "/{" + name + "}");
           const next = params.concat(name);
           visit(walk, value, display + "/{" + name + "}", path + "/:p" + params.length, next, false, chain);
         } else {
-          if (key.includes("*")) throw unroutableSegment(key, display || "/");
+          if (UNROUTABLE_CHARS.test(key)) throw unroutableSegment(key, display || "/");
           visit(walk, value, display + "/" + key, path + "/" + routerSegment(key), params, false, chain);
         }
         continue;

@@ -15,6 +15,8 @@ export interface BootedConfig {
   port: number;
   logLevel: LogLevel;
   ignored: string[];
+  /** Startup warnings about the route table (RouteTable.warnings). */
+  warnings: string[];
 }
 
 export type WorkerMessage =

@@ -70,7 +70,13 @@ export function postBooted(app: RoverApp): void {
   const config = app.config;
   post({
     type: "booted",
-    config: { host: config.host, port: config.port, logLevel: config.logLevel, ignored: config.ignored },
+    config: {
+      host: config.host,
+      port: config.port,
+      logLevel: config.logLevel,
+      ignored: config.ignored,
+      warnings: [...app.warnings],
+    },
     routes: app.routes.length,
   });
 }

@@ -132,9 +132,7 @@ export async function runServer(options: RunOptions): Promise<number> {
     await Promise.all(starting);
     if (stopping) return finished;
     for (const h of handles) h.onCrash = onCrash;
-    for (const name of booted.ignored) {
-      options.err(`Rover: option '${name}' of rover.server has no effect here (upstream-only setting)`);
-    }
+    for (const line of startupNotices(booted)) options.err(line);
     const n = handles.length;
     options.out(
       `Rover listening on ${displayUrl(bound)} (${n} ${n === 1 ? "worker" : "workers"}; Lua state is per worker)`,
@@ -175,6 +173,16 @@ async function listen(h: Handle, address: Address): Promise<void> {
   throw new StartupFailure(
     `Rover failed to start: cannot listen on ${displayUrl(address)}: ${m.type === "listen-failed" ? m.message : m.type}`,
   );
+}
+
+/** The warnings to print when an app starts: upstream-only options, handlers never served. */
+export function startupNotices(config: BootedConfig): string[] {
+  return [
+    ...config.ignored.map(
+      (name) => `Rover: option '${name}' of rover.server has no effect here (upstream-only setting)`,
+    ),
+    ...config.warnings.map((warning) => `Rover: ${fromBytes(warning)}`),
+  ];
 }
 
 export function portInUseMessage(address: Address): string {

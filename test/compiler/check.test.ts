@@ -53,7 +53,8 @@ const EXPECTED: Record<string, string[]> = {
   route_table_replaced: ["route_table_replaced@7:5"],
   unknown_guard_method: ["unknown_guard_method@6:14", "unknown_guard_method@7:22"],
   unknown_method: ["unknown_method@4:3", "unknown_method@7:17"],
-  unroutable_segment: ["unroutable_segment@3:5"],
+  unroutable_segment: ["unroutable_segment@3:5", "unroutable_segment@6:5", "unroutable_segment@7:5"],
+  duplicate_param_name: ["duplicate_param_name@3:30"],
   undefined_global: [
     "undefined_global@10:13",
     "undefined_global@11:3",

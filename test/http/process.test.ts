@@ -125,7 +125,21 @@ const STARTUP_ERRORS: [string, string, RegExp][] = [
     "function api.u.p_id.get() end function api.u.p_uid.get() end",
     /Conflicting routes GET \/u\/\{id\} and GET \/u\/\{uid\}: they match the same requests/,
   ],
-  ["a '*' in a static segment", 'api["a*b"].get = function() end', /Route segment 'a\*b'.*contains '\*'/],
+  [
+    "a '*' in a static segment",
+    'api["a*b"].get = function() end',
+    /Route segment 'a\*b' at path '\/' contains '\*'/,
+  ],
+  [
+    "a '?' in a static segment",
+    'api["a?b"].get = function() end',
+    /Route segment 'a\?b' at path '\/' contains '\?'/,
+  ],
+  [
+    "one parameter name twice in a path",
+    "function api.o.p_id.u.p_id.get() end",
+    /Duplicate parameter name 'id' at path '\/o\/\{id\}\/u\/\{id\}'/,
+  ],
   [
     "bad middleware",
     "api.admin.before = 5",
@@ -160,6 +174,21 @@ for (const [name, routes, message] of STARTUP_ERRORS) {
     assert.doesNotMatch(server.stdout(), /Rover listening/);
   });
 }
+
+test("a handler stored under a root builder name is reported at startup; the app still serves", async (t) => {
+  const dist = await buildSource(
+    "local api = rover.server {}\nfunction api.get() return 1 end\nfunction api.sse.get() end\nreturn api\n",
+  );
+  const server = await startServer(t, dist, { workers: 2 });
+  assert.equal(
+    server.stderr().match(/api\.sse\.get is never served: 'sse' is a response builder on the root api table/g)
+      ?.length,
+    1,
+    "said once, not once per worker",
+  );
+  assert.equal(await (await fetch(server.url + "/")).text(), "1");
+  assert.equal((await fetch(server.url + "/sse")).status, 404);
+});
 
 test("a script that returns no server runs once and exits 0", async () => {
   const server = spawnServer(await buildSource('print("hello from a script")\n'), { workers: 3 });
