@@ -384,7 +384,8 @@ export function guardIntact(G: LuaValue): boolean {
   const s = snapshots.get(G as LuaTable);
   if (s === undefined || s.guard.metatable !== s.guardMeta) return false;
   const { tables, keys, values } = s;
-  for (let i = 0; i < tables.length; i++) if (tables[i].getStr(keys[i]) !== values[i]) return false;
+  // Raw strs reads: none of these names looks like an array index (table.ts strKey).
+  for (let i = 0; i < tables.length; i++) if (tables[i].strs[keys[i]] !== values[i]) return false;
   return true;
 }
 

@@ -148,6 +148,7 @@ function storable(v: unknown): RoverResponse {
     if (e instanceof ReplyError) throwLuaError("api.idempotent(): handler " + e.message);
     throw e;
   }
-  const body = out.body as Buffer | null;
-  return new RoverResponse(out.status, out.headers, body === null ? null : body.toString("latin1"));
+  const body = out.body as string | Buffer | null;
+  const bytes = body === null || typeof body === "string" ? body : body.toString("latin1");
+  return new RoverResponse(out.status, out.headers, bytes);
 }

@@ -257,7 +257,8 @@ function send(reply: FastifyReply, out: ResponseOutput, head: boolean): void {
 /** The response to HTTP HEAD: a GET's headers, no body; a stream's producer is never run. */
 function sendHead(reply: FastifyReply, out: ResponseOutput): void {
   const body = out.body;
-  if (body instanceof Buffer) {
+  // A string body is ASCII (reply.ts): its length is its byte count.
+  if (typeof body === "string" || body instanceof Buffer) {
     if (out.status !== 204 && out.status !== 304) reply.header("content-length", body.length);
   } else if (body !== null) {
     (body as Readable).destroy();
