@@ -2,10 +2,8 @@
 // the same apps built with and without AOT answer many valid and invalid bodies byte for byte
 // alike (status, content type, body); the emitted validator of a literal schema calls nothing
 // of the run-time schema compiler; and what cannot be understood statically is left alone.
-import { describe, test, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as acornParse } from "acorn";
 import { compileModule } from "../../compiler/compile-module.ts";
@@ -13,7 +11,7 @@ import { sourceFile } from "../../compiler/source.ts";
 import { parse } from "../../compiler/parse.ts";
 import { planGuardCalls } from "../../compiler/aot/guard-schema.ts";
 import { setGuardAot } from "../../compiler/lower/guard-calls.ts";
-import { useBothBuilds, decoded, type Req } from "../lib/both-builds.ts";
+import { useBothBuilds, useBothBuildsOf, decoded, type Req } from "../lib/both-builds.ts";
 import { rng } from "../lib/random.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -217,13 +215,7 @@ function bodiesFor(path: string, seed: number, count: number, base: string[] = [
 }
 
 describe("guard schemas compiled ahead of time answer exactly as the run-time guard", () => {
-  let dir = "";
-  const { servers, compare } = useBothBuilds(() => {
-    dir = mkdtempSync(join(tmpdir(), "aot-app-"));
-    writeFileSync(join(dir, "app.lua"), APP);
-    return join(dir, "app.lua");
-  }, setGuardAot);
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { servers, compare } = useBothBuildsOf(APP, setGuardAot);
 
   test("the AOT build uses compiled validators; the other build none", () => {
     assert.match(servers.aotCode, /expectCompiled\(/);
@@ -310,13 +302,7 @@ return api
 `;
 
 describe("a guard patched at run time: compiled validators give way to the schema as written", () => {
-  let dir = "";
-  const { servers, compare } = useBothBuilds(() => {
-    dir = mkdtempSync(join(tmpdir(), "aot-patched-"));
-    writeFileSync(join(dir, "app.lua"), PATCHED);
-    return join(dir, "app.lua");
-  }, setGuardAot);
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { servers, compare } = useBothBuildsOf(PATCHED, setGuardAot);
 
   test("every patch changes both builds alike", async () => {
     assert.match(servers.aotCode, /expectCompiled\(/);

@@ -3,10 +3,8 @@
 // tables, write exactly what the generic encoder writes (or fail with the same message);
 // (2) apps built with and without them answer byte for byte alike over HTTP; (3) the emitted
 // code has them where json-shape.ts promises, with constant responses encoded at build time.
-import { describe, test, after } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { generate } from "astring";
 import { serializerFunction, type ShapeField, type ValueHint } from "../../compiler/aot/json-codegen.ts";
@@ -16,7 +14,7 @@ import { sourceFile } from "../../compiler/source.ts";
 import { LuaTable, newStrs, type JsonSerializer } from "../../runtime/lua/table.ts";
 import type { LuaValue } from "../../runtime/lua/value.ts";
 import { jsonEncode, jsonKeys, jsonValue, jsonString, jsonNumber, jsonRest } from "../../runtime/lua/json.ts";
-import { useBothBuilds, decoded, type Req } from "../lib/both-builds.ts";
+import { useBothBuildsOf, decoded, type Req } from "../lib/both-builds.ts";
 import { rng } from "../lib/random.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -232,13 +230,7 @@ return api
 `;
 
 describe("apps built with and without build-time serializers answer alike", () => {
-  let dir = "";
-  const { servers, compare } = useBothBuilds(() => {
-    dir = mkdtempSync(join(tmpdir(), "json-aot-app-"));
-    writeFileSync(join(dir, "app.lua"), APP);
-    return join(dir, "app.lua");
-  }, setJsonAot);
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { servers, compare } = useBothBuildsOf(APP, setJsonAot);
 
   test("the AOT build has serializers; the other build none", () => {
     assert.match(servers.aotCode, /\.serializer = /);

@@ -3,7 +3,7 @@
 // content type, body bytes) must be identical.
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildApp } from "../../compiler/bundle.ts";
@@ -78,4 +78,14 @@ export function useBothBuilds(lua: () => string, toggle: (on: boolean) => void) 
     return answers;
   };
   return { servers, compare };
+}
+
+/** useBothBuilds for an app given as Lua source text, written to a temp dir removed afterwards. */
+export function useBothBuildsOf(source: string, toggle: (on: boolean) => void) {
+  const dir = mkdtempSync(join(tmpdir(), "both-builds-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return useBothBuilds(() => {
+    writeFileSync(join(dir, "app.lua"), source);
+    return join(dir, "app.lua");
+  }, toggle);
 }
