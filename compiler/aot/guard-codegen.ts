@@ -1,6 +1,6 @@
 // Turns a schema description (guard-schema.ts) into the ESTree of one straight-line validator:
 // `function $validateN($data, $issues)` with every field check unrolled in schema order, static
-// paths and messages as literals, and the run-time guard's exact results (guard.ts buildObject,
+// paths and messages as literals, and the run-time guard's exact results (guard-compile.ts buildObject,
 // buildField, buildType): same output tables, same issues in the same order. Error paths call
 // small helpers of runtime/rover/guard-aot.ts; the happy path calls nothing but LuaTable.
 import * as b from "../lower/builders.ts";
@@ -98,7 +98,7 @@ class ValidatorGen {
     return stmt(b.call(this.helper(helper), [this.issues, ...args]));
   }
 
-  /** Not a table, or a table guard.ts calls an array: "Must be an object". */
+  /** Not a table, or a table guard-compile.ts calls an array: "Must be an object". */
   private notObject(v: JsNode): JsNode {
     const listy = or(
       b.binary(">", b.member(b.member(v, "arr"), "length"), b.lit(0)),

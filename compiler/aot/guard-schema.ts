@@ -9,7 +9,7 @@ import { resolveScopes, type Binding, type Resolution } from "../analyse/globals
 export type GuardKind = "string" | "number" | "integer" | "boolean" | "array" | "object";
 export type Scalar = string | number | boolean;
 
-/** One validator, as guard.ts's buildField sees it once the modifiers have run. */
+/** One validator, as guard-compile.ts's buildField sees it once the modifiers have run. */
 export interface FieldSpec {
   kind: GuardKind;
   /** `required && !nullable`: what the run-time check reads. */
@@ -17,7 +17,7 @@ export interface FieldSpec {
   requiredMsg: string | undefined;
   hasDefault: boolean;
   defaultValue: Scalar | undefined;
-  /** Only checked for string, number and integer validators (guard.ts withEnum). */
+  /** Only checked for string, number and integer validators (guard-compile.ts withEnum). */
   enumValues: Scalar[] | undefined;
   /** array: the element validator. */
   element: FieldSpec | undefined;
@@ -305,7 +305,7 @@ class GuardSchemas {
     return spec;
   }
 
-  /** `{ type = "string", required = true, ... }` read as guard.ts specOf reads it. */
+  /** `{ type = "string", required = true, ... }` read as guard-compile.ts specOf reads it. */
   private handBuilt(t: L.TableConstructorExpression, depth: number): FieldSpec | null {
     const fields = new Map<string, L.Expression>();
     for (const f of t.fields) {

@@ -12,7 +12,7 @@ import type { RoverConfig } from "./config.ts";
 import type { RouteSpec, RouteTable, MiddlewareChain } from "./route-tree.ts";
 import { LuaTable } from "../lua/table.ts";
 import { RoverResponse } from "./response.ts";
-import { guardIssues, guardErrorText } from "./guard.ts";
+import { guardIssues, guardErrorText } from "./guard-error.ts";
 import { httpErrorInfo } from "./http-error.ts";
 import type { RequestInput } from "./request.ts";
 import { RequestContext } from "./context.ts";

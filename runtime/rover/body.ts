@@ -5,7 +5,7 @@
 import { LuaTable } from "../lua/table.ts";
 import type { LuaValue } from "../lua/value.ts";
 import { argError, checkString } from "../lua/args.ts";
-import { validate, schemaOf } from "./guard.ts";
+import { validate, schemaOf } from "./guard-compile.ts";
 import { parseQuery } from "./decode.ts";
 import { parseMultipart, boundaryOf, MultipartError } from "./multipart.ts";
 import type { MultipartData, MultipartFile } from "./multipart.ts";

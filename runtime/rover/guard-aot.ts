@@ -1,14 +1,16 @@
 // What guard schemas compiled at build time call (compiler/aot/): the two entry points that
 // stand for `body:expect(schema)` and `rover.guard(data, schema)`, and the helpers that word
 // an issue on the error path. The validator itself is generated code, `(data, issues) => out`,
-// with guard.ts's exact results; this module only does what surrounds a validation there.
+// with guard-compile.ts's exact results; this module only does what surrounds a validation there.
 // Everything exported here is exported to compiled code (runtime/lua/index.ts).
 import { LuaTable } from "../lua/table.ts";
 import type { LuaValue } from "../lua/value.ts";
 import { throwLuaError } from "../lua/errors.ts";
 import { numberToString } from "../lua/number.ts";
 import { RequestBody, json } from "./body.ts";
-import { raiseGuardError, gotName, display, guardIntact, isGuardArray, type GuardIssue } from "./guard.ts";
+import { raiseGuardError, gotName, display, type GuardIssue } from "./guard-error.ts";
+import { isGuardArray } from "./guard-compile.ts";
+import { guardIntact } from "./guard.ts";
 
 export { guardIntact, isGuardArray };
 import { raiseHttpError, NOT_AN_OBJECT } from "./http-error.ts";

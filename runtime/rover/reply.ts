@@ -13,7 +13,7 @@ import type { Readable } from "node:stream";
 import type { StreamSpec } from "./stream.ts";
 import { httpErrorInfo } from "./http-error.ts";
 import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
-import { guardIssues } from "./guard.ts";
+import { guardIssues } from "./guard-error.ts";
 
 export interface ResponseOutput {
   status: number;

@@ -21,7 +21,7 @@ import {
   SSE_TYPE,
 } from "./response.ts";
 import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
-import { guardIssues, parseGuardErrorText } from "./guard.ts";
+import { guardIssues, parseGuardErrorText } from "./guard-error.ts";
 import { renderTemplate } from "./template.ts";
 import { idempotentBuilder } from "./idempotent.ts";
 

@@ -11,7 +11,7 @@ import { LuaError, errorValue } from "../lua/errors.ts";
 import { first, spread } from "../lua/multi.ts";
 import * as ops from "../lua/ops.ts";
 import { tostring } from "../lua/tostring.ts";
-import { guardIssues } from "./guard.ts";
+import { guardIssues } from "./guard-error.ts";
 import { httpErrorInfo } from "./http-error.ts";
 
 // ---------------------------------------------------------------- tree
