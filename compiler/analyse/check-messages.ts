@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import type { SourceFile } from "../source.ts";
 import { BUILDER_NAMES as RUNTIME_BUILDER_NAMES } from "../../runtime/rover/responses.ts";
-import { UNROUTABLE_CHARS } from "../../runtime/rover/errors.ts";
+import { UNROUTABLE_CHARS, unroutableReason } from "../../runtime/rover/errors.ts";
 
 /** A position in a file: 1-based line and column. */
 export interface Site {
@@ -120,7 +120,7 @@ export function unroutableSegment(segment: string, path: string, at: Site): Chec
   return make(
     "unroutable_segment",
     "error",
-    `Route segment '${luaText(segment)}' at path '${luaText(path)}' contains '${c}', which no route can match ('*' is the router's wildcard; '?' and '#' end a request path)`,
+    `Route segment '${luaText(segment)}' at path '${luaText(path)}' contains '${c}', which no route can match: ${unroutableReason(c)}`,
     at,
   );
 }

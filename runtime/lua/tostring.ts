@@ -1,9 +1,8 @@
 // tostring() as LuaJIT does it: __tostring first, then numbers in "%.14g", and
 // "table: 0x..." / "function: 0x..." with a stable per-object address.
 import type { LuaValue } from "./value.ts";
-import { LuaTable } from "./table.ts";
 import { numberToString } from "./number.ts";
-import { metamethod, callable } from "./ops.ts";
+import { metamethod, callable, type } from "./ops.ts";
 import { first } from "./multi.ts";
 import { throwLuaError } from "./errors.ts";
 
@@ -35,7 +34,7 @@ export function rawToString(v: LuaValue): string {
     case "function":
       return "function: " + addressOf(v);
     default:
-      return (v instanceof LuaTable ? "table: " : "thread: ") + addressOf(v as object);
+      return type(v) + ": " + addressOf(v as object);
   }
 }
 

@@ -49,14 +49,25 @@ export function conflictingRoutes(method: string, first: string, second: string)
   );
 }
 
-/** The characters a static segment cannot hold: the router's wildcard, and what ends a path. */
-export const UNROUTABLE_CHARS = /[*?#]/;
+/**
+ * The characters a static segment cannot hold: the router's wildcard, what ends a request
+ * path, and '%' (segments are matched against the decoded path: `api["a b"]` serves /a%20b).
+ */
+export const UNROUTABLE_CHARS = /[*?#%]/;
+
+/** Why a segment holding `c` (one of UNROUTABLE_CHARS) is refused, for messages. */
+export function unroutableReason(c: string): string {
+  if (c === "*") return "the router reads '*' as a wildcard";
+  if (c === "%")
+    return 'segments match the decoded path: write the segment decoded (api["a b"] serves /a%20b)';
+  return `'${c}' ends a request path`;
+}
 
 export function unroutableSegment(segment: string, path: string): RoverError {
   const c = UNROUTABLE_CHARS.exec(segment)![0];
   return new RoverError(
     "ROVER_ERR_UNROUTABLE_SEGMENT",
-    `Route segment '${segment}' at path '${path}' contains '${c}', which no route can match ('*' is the router's wildcard; '?' and '#' end a request path)`,
+    `Route segment '${segment}' at path '${path}' contains '${c}', which no route can match: ${unroutableReason(c)}`,
   );
 }
 

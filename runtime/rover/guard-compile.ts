@@ -92,18 +92,28 @@ function configError(message: string): Check {
   };
 }
 
+function emptyJsonArray(): LuaTable {
+  const t = new LuaTable();
+  t.jsonArray = true;
+  return t;
+}
+
 function buildField(spec: Spec): Check {
   const typeCheck = buildType(spec);
   const required = spec.required;
   const requiredMsg = spec.requiredMsg;
   const hasDefault = spec.hasDefault;
   const defaultValue = spec.defaultValue;
-  // An empty table as an array's default is an empty JSON array.
-  if (spec.kind === "array" && defaultValue instanceof LuaTable && defaultValue.hasOnlyArrayPart())
-    defaultValue.jsonArray = true;
+  // An empty table as an array's default is an empty JSON array: a new one each time, since
+  // marking the app's own table would change how it encodes elsewhere.
+  const emptyArrayDefault =
+    spec.kind === "array" &&
+    defaultValue instanceof LuaTable &&
+    defaultValue.arr.length === 0 &&
+    defaultValue.hasOnlyArrayPart();
   return (value, path, issues) => {
     if (value === undefined) {
-      if (hasDefault) return defaultValue;
+      if (hasDefault) return emptyArrayDefault ? emptyJsonArray() : defaultValue;
       if (required)
         issues.push({ field: path, message: requiredMsg ?? `Field '${path}' is required`, type: "required" });
       return undefined;
@@ -181,13 +191,21 @@ function buildType(spec: Spec): Check {
 function buildObject(schema: LuaTable): Check {
   const keys: string[] = [];
   const checks: Check[] = [];
+  // An entry that is not a table (`name = "x"`) is upstream's "Failed to read schema pairs",
+  // reported at the object's own path; the other entries are still checked.
+  let unreadable = false;
   for (let e = schema.next(undefined); e !== undefined; e = schema.next(e[0])) {
     const [k, v] = e;
+    if (!(v instanceof LuaTable)) {
+      unreadable = true;
+      continue;
+    }
     keys.push(typeof k === "string" ? k : display(k));
     checks.push(compileValidator(v));
   }
   return (v, p, issues) => {
     if (!(v instanceof LuaTable) || isListy(v)) return typeError(p, "an object", v, issues);
+    if (unreadable) issues.push({ field: p, message: "Failed to read schema pairs", type: "config" });
     const out = new LuaTable();
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];

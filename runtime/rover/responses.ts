@@ -224,6 +224,18 @@ const SSE_HEADERS = Object.freeze({
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** The message framing and connection headers: a handler's value would break the response. */
+const SERVER_HEADERS = new Set([
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "proxy-connection",
+]);
+
 /**
  * A Lua headers table as a header record over `base`: names are lower-cased (a Content-Type
  * given here replaces the builder's), values are strings or numbers, or a list of them for a
@@ -239,6 +251,7 @@ function headerRecord(
     const [k, v] = e;
     if (typeof k !== "string" || !TOKEN.test(k)) argError(1, fname, "invalid header name " + tostring(k));
     const name = k.toLowerCase();
+    if (SERVER_HEADERS.has(name)) argError(1, fname, "header '" + k + "' is set by the server");
     if (v instanceof LuaTable) {
       out[name] = v.arr.filter((x) => x !== undefined).map((x) => headerValue(x, fname, k));
     } else {

@@ -11,6 +11,7 @@ import { LuaError, errorValue } from "../lua/errors.ts";
 import { first, spread } from "../lua/multi.ts";
 import * as ops from "../lua/ops.ts";
 import { tostring } from "../lua/tostring.ts";
+import { stringToNumber } from "../lua/number.ts";
 import { guardIssues } from "./guard-error.ts";
 import { httpErrorInfo } from "./http-error.ts";
 
@@ -37,8 +38,12 @@ class TemplateSyntaxError extends Error {}
 
 // ---------------------------------------------------------------- expression parser
 
+// Numbers (hex first: "0x10" is one token), names, quoted strings, long strings, operators.
 const TOKEN =
-  /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)|([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(\[\[[\s\S]*?\]\])|(\.\.\.|\.\.|==|~=|<=|>=|[-+*/%^#<>=(){}[\];:,.]))/y;
+  /\s*(?:(0[xX][0-9a-fA-F]*(?:\.[0-9a-fA-F]*)?(?:[pP][+-]?\d+)?|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*')|(\[(=*)\[[\s\S]*?\]\5\])|(\.\.\.|\.\.|==|~=|<=|>=|[-+*/%^#<>=(){}[\];:,.]))/y;
+
+/** A comment: `--[==[ ... ]==]` or `--` to the end of the line. */
+const COMMENT = /\s*--(?:\[(=*)\[[\s\S]*?\]\1\]|[^\n]*)/y;
 
 interface Token {
   t: "num" | "name" | "str" | "op" | "eof";
@@ -47,10 +52,14 @@ interface Token {
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
-  TOKEN.lastIndex = 0;
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;
+    COMMENT.lastIndex = pos;
+    if (COMMENT.exec(src) !== null) {
+      pos = COMMENT.lastIndex;
+      continue;
+    }
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(src);
     if (m === null)
@@ -59,8 +68,10 @@ function tokenize(src: string): Token[] {
     if (m[1] !== undefined) out.push({ t: "num", v: m[1] });
     else if (m[2] !== undefined) out.push({ t: "name", v: m[2] });
     else if (m[3] !== undefined) out.push({ t: "str", v: unescape(m[3].slice(1, -1)) });
-    else if (m[4] !== undefined) out.push({ t: "str", v: m[4].slice(2, -2).replace(/^\n/, "") });
-    else out.push({ t: "op", v: m[5] });
+    else if (m[4] !== undefined) {
+      const level = m[5].length + 2;
+      out.push({ t: "str", v: m[4].slice(level, -level).replace(/^\r?\n/, "") });
+    } else out.push({ t: "op", v: m[6] });
   }
   out.push({ t: "eof", v: "<eof>" });
   return out;
@@ -79,10 +90,29 @@ const ESCAPES: Record<string, string> = {
   v: "\v",
 };
 
+/** Lua's escapes in a quoted string: letters, \ddd, \xXX, \z, \u{XXX}, an escaped newline. */
 function unescape(s: string): string {
-  return s.replace(/\\(\d{1,3}|.)/g, (_, c: string) =>
-    /^\d/.test(c) ? String.fromCharCode(Number(c) & 0xff) : (ESCAPES[c] ?? c),
-  );
+  return s.replace(/\\(\d{1,3}|x[0-9a-fA-F]{2}|z\s*|u\{[0-9a-fA-F]+\}|\r\n|\n\r|[\s\S])/g, (_, c: string) => {
+    if (/^\d/.test(c)) {
+      if (Number(c) > 255) throw new TemplateSyntaxError("decimal escape too large near '\\" + c + "'");
+      return String.fromCharCode(Number(c));
+    }
+    if (c[0] === "x" && c.length === 3) return String.fromCharCode(parseInt(c.slice(1), 16));
+    if (c[0] === "z") return "";
+    if (c[0] === "u" && c.length > 1) return utf8Bytes(parseInt(c.slice(2, -1), 16));
+    if (c === "\n" || c === "\r" || c === "\r\n" || c === "\n\r") return "\n";
+    const e = ESCAPES[c];
+    if (e === undefined) throw new TemplateSyntaxError("invalid escape sequence '\\" + c + "'");
+    return e;
+  });
+}
+
+/** A code point as the bytes of its UTF-8 form (Lua strings are bytes). */
+function utf8Bytes(cp: number): string {
+  if (cp > 0x7fffffff) throw new TemplateSyntaxError("UTF-8 value too large");
+  if (cp < 0x80) return String.fromCharCode(cp);
+  if (cp <= 0x10ffff) return Buffer.from(String.fromCodePoint(cp), "utf8").toString("latin1");
+  throw new TemplateSyntaxError("UTF-8 value too large");
 }
 
 const BINARY: Record<string, [number, number]> = {
@@ -179,7 +209,9 @@ class Parser {
     const t = this.peek();
     if (t.t === "num") {
       this.i++;
-      return { k: "lit", v: Number(t.v) };
+      const n = stringToNumber(t.v);
+      if (n === undefined) throw new TemplateSyntaxError("malformed number near '" + t.v + "'");
+      return { k: "lit", v: n };
     }
     if (t.t === "str") {
       this.i++;
@@ -337,6 +369,8 @@ export function parseTemplate(src: string): Node[] {
       case "else": {
         const owner = top.owner;
         if (owner === null || owner.k !== "if") throw new TemplateSyntaxError("'" + tag.k + "' without 'if'");
+        if (owner.branches[owner.branches.length - 1].cond === null)
+          throw new TemplateSyntaxError("'end' expected near '" + tag.k + "'");
         const branch = { cond: tag.k === "else" ? null : tag.cond, body: [] as Node[] };
         owner.branches.push(branch);
         top.body = branch.body;

@@ -40,10 +40,12 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
         : 500;
     if (status === 500)
       logger.error({ url: request.url, error: error.message }, "Request failed before the handler");
+    const message =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? tooLarge(request, app.config.bodyLimit) : error.message;
     reply
       .code(status)
       .header("content-type", JSON_TYPE)
-      .send(status === 500 ? INTERNAL : JSON.stringify({ error: error.message }));
+      .send(status === 500 ? INTERNAL : JSON.stringify({ error: message }));
   });
   // HTTP HEAD runs the GET handler where there is no explicit head one (ROVER_API.md §1.6),
   // through Rover's own HEAD routes rather than Fastify's, to send the headers a GET would
@@ -123,6 +125,14 @@ function sendHead(reply: FastifyReply, out: ResponseOutput): void {
     (body as Readable).destroy();
   }
   reply.send();
+}
+
+/** Upstream's 413 text (ROVER_API.md §1.7); a chunked body has no announced size. */
+function tooLarge(request: FastifyRequest, limit: number): string {
+  const announced = request.headers["content-length"];
+  if (announced !== undefined && /^\d+$/.test(announced))
+    return `Request body too large: ${announced} bytes exceeds limit of ${limit} bytes`;
+  return `Request body too large: more than the limit of ${limit} bytes`;
 }
 
 function keepRawBody(_request: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void): void {

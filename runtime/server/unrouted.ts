@@ -92,7 +92,7 @@ export function methodFillers(routes: readonly RouteSpec[]): Filler[] {
   const out: Filler[] = [];
   for (const entry of paths) {
     const missing = ALL_METHODS.filter(
-      (m) => !entry.methods.has(m) && !routes.some((r) => r.method === m && shadows(entry.path, r.path)),
+      (m) => !entry.methods.has(m) && !routes.some((r) => serves(r, m) && shadows(entry.path, r.path)),
     );
     if (missing.length === 0) continue;
     const fixed = paths.every((other) => !dependsOnParams(entry, other))
@@ -113,6 +113,11 @@ export function methodFillers(routes: readonly RouteSpec[]): Filler[] {
     });
   }
   return out;
+}
+
+/** Whether a route answers method `m`: its own, and HEAD for a GET route (app.ts). */
+function serves(route: RouteSpec, m: string): boolean {
+  return route.method === m || (m === "HEAD" && route.method === "GET");
 }
 
 /** Whether `other` matches some but not all requests that `entry` matches (a static segment where entry has a parameter). */

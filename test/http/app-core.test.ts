@@ -240,6 +240,20 @@ describe("core api app: more rows", () => {
     }
   });
 
+  it("HEAD reaches a dynamic GET next to a static sibling with another method", async () => {
+    const head = await rawRequest(app.server.url, "HEAD", "/sib/me");
+    assert.deepEqual([head.status, head.headers["content-length"]], [200, String("dynamic me".length)]);
+    await expect("/sib/me", 200, TEXT_CT, "dynamic me");
+    const r = await rawRequest(app.server.url, "PATCH", "/sib/me");
+    assert.deepEqual([r.status, r.headers.allow], [405, "GET, HEAD, PUT, OPTIONS"]);
+  });
+
+  it("framing headers from a handler are a logged 500; a response object is userdata", async () => {
+    const r = await get("/r/framing");
+    assert.deepEqual([r.status, r.headers.get("transfer-encoding")], [500, null]);
+    assert.deepEqual(await (await get("/r/tostring")).json(), { type: "userdata", text: "userdata" });
+  });
+
   it("HEAD: no Content-Length on a 204, and a stream's producer never runs", async () => {
     const head = await rawRequest(app.server.url, "HEAD", "/r/none");
     assert.deepEqual([head.status, head.headers["content-length"]], [204, undefined]);
@@ -381,6 +395,8 @@ describe("core api app: more rows", () => {
       [r.status, await r.text()],
       [200, '{"tags":[1,null,3],"size":{},"label":"x","list":[]}'],
     );
+    // The app's own table given as the default is left as it was: still an empty object.
+    assert.equal(await (await get("/guard/empty")).text(), '{"meta":{}}');
     r = await post("/guard/shapes", '{"tags":"x","size":5}', "application/json");
     assert.deepEqual(await r.json(), {
       errors: [

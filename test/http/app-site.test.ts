@@ -79,6 +79,15 @@ describe("site app", () => {
     assert.equal(wrong.status, 415);
   });
 
+  it("templates read numbers, escapes, long strings and comments as Lua does", async () => {
+    const r = await fetch(app.server.url + "/tpl/lexer");
+    assert.equal(await r.text(), "AA\u00e9|32|ab|1|2|x]]y|3.5");
+    const bad = await fetch(app.server.url + "/tpl/double_else");
+    assert.equal(bad.status, 500);
+    await new Promise((res) => setTimeout(res, 50));
+    assert.match(app.server.stdout(), /Template rendering failed: 'end' expected near 'else'/);
+  });
+
   it("templates: a Lua keyword is a syntax error; a guard error inside is still a 400", async () => {
     let r = await fetch(app.server.url + "/tpl/keyword");
     assert.deepEqual([r.status, await r.json()], [500, { error: "Internal Server Error" }]);

@@ -136,6 +136,11 @@ const STARTUP_ERRORS: [string, string, RegExp][] = [
     /Route segment 'a\?b' at path '\/' contains '\?'/,
   ],
   [
+    "a '%' in a static segment",
+    'api["a%20b"].get = function() end',
+    /contains '%'.*write the segment decoded/,
+  ],
+  [
     "one parameter name twice in a path",
     "function api.o.p_id.u.p_id.get() end",
     /Duplicate parameter name 'id' at path '\/o\/\{id\}\/u\/\{id\}'/,

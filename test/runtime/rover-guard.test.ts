@@ -60,6 +60,17 @@ test("hand-built validator tables work; a bad validator is a config error", () =
       { field: "y", message: "Invalid validator configuration", type: "config" },
     ],
   );
+  // An entry that is no table at all: upstream's message, at the object's path.
+  const nested = table({
+    user: table({ type: "object", schema: table({ name: "x", age: ctor("integer") }) }),
+  });
+  assert.deepEqual(
+    issues(() => check(table({ user: table({ age: 1.5 }) }), nested)),
+    [
+      { field: "user", message: "Failed to read schema pairs", type: "config" },
+      { field: "user.age", message: "Must be an integer, got float 1.5", type: "type" },
+    ],
+  );
 });
 
 test("argument errors and schema caching", () => {
