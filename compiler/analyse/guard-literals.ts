@@ -20,8 +20,11 @@ const CONSTRUCTORS = new Set(["string", "number", "integer", "boolean", "array",
 const MODIFIERS = new Set(["required", "default", "enum", "nullable"]);
 /** Constructors that take an argument: the dot form shifts it into self (§5.1). */
 const ARGUMENT_CONSTRUCTORS = new Set(["array", "object"]);
-/** Guard functions that are not validator constructors (`g.validate(fn)`, §5.1). */
-const GUARD_FUNCTIONS = new Set(["validate"]);
+/**
+ * Guard functions that are not validator constructors (§5.1): `g.validate(fn)`, and
+ * `g:extend{...}`, whose result is a guard with methods the checker cannot know.
+ */
+const GUARD_FUNCTIONS = new Set(["validate", "extend"]);
 /** Aliases are followed this many steps (`local g = rover.guard; local h = g`). */
 const MAX_ALIAS_DEPTH = 8;
 

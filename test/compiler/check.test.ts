@@ -84,7 +84,7 @@ test("a clean app has no diagnostics and every route form is in the table, modul
     "GET /v1/config fixtures/check/clean.lua:27",
     "POST /kebab-case fixtures/check/clean.lua:28",
     "GET /admin/stats ./fixtures/check/clean_admin.lua:3",
-    "POST /profile fixtures/check/clean.lua:42",
+    "POST /profile fixtures/check/clean.lua:45",
   ]);
   assert.deepEqual(
     r.files.map((f) => f.chunkName),
