@@ -35,6 +35,12 @@ export interface GuardCallPlan {
   /** Where the schema comes from (a literal, or the local holding it): one validator per source. */
   schemaKey: string;
   spec: ObjectSpec;
+  /**
+   * The declarations of the locals through which the schema (or the called guard) reaches
+   * rover.guard (`local g = rover.guard`): compiled code checks their values at the call,
+   * since they hold whatever rover.guard was when they were declared.
+   */
+  aliases: L.Identifier[];
 }
 
 const CONSTRUCTORS = new Set<string>(["string", "number", "integer", "boolean", "array", "object"]);
@@ -86,6 +92,8 @@ class GuardSchemas {
   private readonly usesOf = new Map<Binding, L.Identifier[]>();
   /** Locals whose table or validator only ever reaches the guard (never escapes, never changes). */
   private readonly sealed = new Set<Binding>();
+  /** The alias declarations met while reading the current plan's schema (see GuardCallPlan). */
+  private aliases = new Set<L.Identifier>();
 
   constructor(chunk: L.Chunk) {
     this.scopes = resolveScopes(chunk);
@@ -163,7 +171,8 @@ class GuardSchemas {
     if (p === undefined || p === null) return false;
     if (isCall(p)) {
       const args = argsOf(p);
-      if (this.isExpectCall(p)) return args[0] === node;
+      // Any `x:expect` could be the app's own method, which may change the table it is given.
+      if (this.isExpectCall(p)) return args[0] === node && this.isBody((p.base as L.MemberExpression).base);
       if (this.isGuardCall(p)) return args[1] === node;
       const ctor = this.constructorName(p);
       return (ctor === "object" || ctor === "array") && args.length === 1 && args[0] === node;
@@ -178,6 +187,25 @@ class GuardSchemas {
       return b !== undefined && this.sealed.has(b);
     }
     return false;
+  }
+
+  /**
+   * A request body or what its :json() returns (`ctx:body()`, `ctx:body():json()`, or a local
+   * that only ever holds one), whose `expect` is the guard's unless the app patched it (then the
+   * compiled validator is not used either: guard-aot.ts).
+   */
+  private isBody(e: L.Expression, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    if (isCall(e)) {
+      return (
+        e.base.type === "MemberExpression" &&
+        e.base.indexer === ":" &&
+        ["body", "json"].includes(e.base.identifier.name)
+      );
+    }
+    if (e.type !== "Identifier") return false;
+    const b = this.scopes.bindingOf.get(e);
+    return b !== undefined && !b.reassigned && b.init !== null && this.isBody(b.init, depth + 1);
   }
 
   isExpectCall(c: L.AnyCall): boolean {
@@ -255,6 +283,7 @@ class GuardSchemas {
       cur = cur.base.base;
     }
     if (calls.length === 0 || !this.isGuard(cur)) return null;
+    this.noteAlias(cur);
     const [ctor, ...modifiers] = calls;
     const kind = (ctor.base as L.MemberExpression).identifier.name;
     if (!CONSTRUCTORS.has(kind)) return null;
@@ -377,14 +406,23 @@ class GuardSchemas {
       if (!isCall(n)) continue;
       const kind = this.isExpectCall(n) ? "expect" : this.isGuardCall(n) ? "guard" : null;
       if (kind === null) continue;
+      this.aliases = new Set();
+      if (kind === "guard") this.noteAlias(n.base);
       const arg = argsOf(n)[kind === "expect" ? 0 : 1];
       const spec = this.topSchema(arg);
       if (spec === null) continue;
       const b = arg.type === "Identifier" ? this.scopes.bindingOf.get(arg) : undefined;
       const schemaKey = b?.decl ? "local:" + rangeKey(b.decl) : "literal:" + rangeKey(arg);
-      out.set(rangeKey(n), { kind, schemaKey, spec });
+      out.set(rangeKey(n), { kind, schemaKey, spec, aliases: [...this.aliases] });
     }
     return out;
+  }
+
+  /** Records the declaration of `e` when it is a local alias of rover.guard (isGuard holds). */
+  private noteAlias(e: L.Expression): void {
+    if (e.type !== "Identifier") return;
+    const decl = this.scopes.bindingOf.get(e)?.decl;
+    if (decl !== null && decl !== undefined) this.aliases.add(decl);
   }
 }
 

@@ -76,6 +76,7 @@ export class LowerContext {
   readonly lineComments: boolean;
   scope: Scope;
   private renameCounter = 0;
+  private readonly declared = new Map<string, Binding>();
   private nameCounter = 0;
   /** Enclosing JS loops: Lua loops, and the synthetic loops that backward gotos create. */
   private loops: LoopEntry[] = [];
@@ -203,11 +204,22 @@ export class LowerContext {
   }
 
   /** Declares a Lua local in the current block and returns its binding. */
-  declare(luaName: string, isNumber = false): Binding {
+  /**
+   * `decl`: the declaring identifier, so later code can find this binding by the identifier's
+   * source range (visibleBindingOf), also from another parse of the same source.
+   */
+  declare(luaName: string, isNumber = false, decl?: { range: [number, number] }): Binding {
     let jsName = JS_RESERVED.has(luaName) ? luaName + "$" : luaName;
     if (this.jsNameVisible(jsName)) jsName = luaName + "$" + ++this.renameCounter;
     const b: Binding = { luaName, jsName, fn: this.scope.fn, isNumber };
     this.scope.vars.set(luaName, b);
+    if (decl !== undefined) this.declared.set(decl.range[0] + ":" + decl.range[1], b);
     return b;
+  }
+
+  /** The binding a local declaration made, when it is the one `luaName` names here (not shadowed). */
+  visibleBindingOf(decl: { range: [number, number] }): Binding | undefined {
+    const b = this.declared.get(decl.range[0] + ":" + decl.range[1]);
+    return b !== undefined && this.lookup(b.luaName) === b ? b : undefined;
   }
 }

@@ -1,8 +1,9 @@
 // Guard calls whose schema is a literal (compiler/aot/guard-schema.ts finds them) lowered to a
 // validator compiled at build time (guard-codegen.ts) instead of the run-time schema compiler:
-//   body:expect{...}     -> $expectCompiled(body, V, $G) ?? <the ordinary method call>
-//   rover.guard(d, {...}) -> $guardIntact($G) ? $guardCompiled(d, V) : <the ordinary call>
-// The ordinary forms run when Lua code has patched the guard (guard.ts GuardSnapshot).
+//   body:expect{...}     -> ($guardIntact($G, g) ? $expectCompiled(body, V) : undefined) ?? <the ordinary method call>
+//   rover.guard(d, {...}) -> $guardIntact($G, g) ? $guardCompiled(d, V) : <the ordinary call>
+// (g: the local aliases of rover.guard the schema uses). The ordinary forms run when Lua code
+// has patched the guard (guard.ts GuardSnapshot).
 // V is `$tN ?? ($tN = function $validateK($data, $issues) {...})`: $tN is a temporary of the
 // chunk's main function, so the validator is created once per Lua state, on first use, and
 // shared by every call site of the same schema. Set ROVER_GUARD_AOT=0 to compile none.
@@ -58,6 +59,15 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: ()
   const guards = guardsOf(ctx);
   const plan = guards.plans.get(rangeKey(e));
   if (plan === undefined) return null;
+  // The guard aliases the schema goes through, as this call site sees them; a shadowed one
+  // (a local of the same name in between) leaves the call to the run-time guard.
+  const aliases: JsNode[] = [];
+  for (const decl of plan.aliases) {
+    const bnd = ctx.visibleBindingOf(decl);
+    if (bnd === undefined) return null;
+    aliases.push(b.id(bnd.jsName));
+  }
+  const intact = b.call(ctx.helper("guardIntact"), [b.id("$G"), ...aliases]);
   let entry = guards.slots.get(plan.schemaKey);
   if (entry === undefined) {
     entry = { slot: ctx.stateSlot(), name: ctx.uniqueName("$validate") };
@@ -66,11 +76,10 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: ()
   const fn = validatorFunction(plan.spec, entry.name, (name) => ctx.helper(name), jsonAotEnabled());
   const validator = b.logical("??", entry.slot, b.assign(entry.slot, fn));
   const args = argsOf(e);
-  const G = b.id("$G");
   if (plan.kind === "guard") {
     // Reading rover.guard itself has no side effect to keep: only the data is evaluated.
     const compiled = b.call(ctx.helper("guardCompiled"), [lowerExpr(args[0], ctx), validator], e);
-    return b.cond(b.call(ctx.helper("guardIntact"), [G]), compiled, ordinaryCall());
+    return b.cond(intact, compiled, ordinaryCall());
   }
   // x:expect(schema): x once; a receiver that is not a request body with the built-in
   // expect takes the ordinary method call, schema evaluated as written.
@@ -89,6 +98,7 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: ()
     [self, ...lowerExprList(args, ctx)],
     e,
   );
-  const compiled = b.logical("??", b.call(ctx.helper("expectCompiled"), [self, validator, G], e), ordinary);
+  const attempt = b.cond(intact, b.call(ctx.helper("expectCompiled"), [self, validator], e), b.undef());
+  const compiled = b.logical("??", attempt, ordinary);
   return simple ? compiled : b.seq([b.assign(self, obj), compiled]);
 }

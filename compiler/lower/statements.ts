@@ -147,7 +147,7 @@ function lowerLocal(s: L.LocalStatement, ctx: LowerContext): JsNode[] {
   // Every right-hand side is evaluated before the new locals come into scope (`local x = x`).
   const { setup, values } = adjustValues(s.init, n, ctx);
   const decls = s.variables.map((v, i): [string, JsNode | null] => [
-    ctx.declare(v.name, ctx.numericLocals.has(v)).jsName,
+    ctx.declare(v.name, ctx.numericLocals.has(v), v).jsName,
     s.init.length === 0 ? null : values[i],
   ]);
   return [...setup, b.letDecl(decls, "let", s)];

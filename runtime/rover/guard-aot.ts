@@ -25,15 +25,14 @@ const BODY_METHODS = BODY_META.getStr("__index") as LuaTable;
 const BUILTIN_EXPECT = BODY_METHODS.getStr("expect");
 
 /**
- * `body:expect(schema)` with a compiled schema: body.ts's `expect` for a request body whose
- * `expect` is the built-in method, while the guard is the built-in one (`G`: the state's
- * globals); undefined for anything else, so the caller falls back to the ordinary method call
- * with the schema evaluated as written (which also gives the usual errors for nil and non-tables).
+ * `body:expect(schema)` with a compiled schema (the call site checked guardIntact): body.ts's
+ * `expect` for a request body whose `expect` is the built-in method; undefined for anything
+ * else, so the caller falls back to the ordinary method call with the schema evaluated as
+ * written (which also gives the usual errors for nil and non-tables).
  */
-export function expectCompiled(body: LuaValue, validator: CompiledValidator, G: LuaValue): LuaValue {
+export function expectCompiled(body: LuaValue, validator: CompiledValidator): LuaValue {
   if (
     !(body instanceof RequestBody) ||
-    !guardIntact(G) ||
     body.metatable !== BODY_META ||
     body.strs.expect !== undefined ||
     BODY_META.strs.__index !== BODY_METHODS ||

@@ -79,10 +79,14 @@ export function recordBuiltinGuard(G: LuaTable, rover: LuaTable): void {
   snapshots.set(G, { tables, keys, values, guard, guardMeta: guard.metatable });
 }
 
-/** Whether the built-in guard of the state with globals `G` is as it started (see GuardSnapshot). */
-export function guardIntact(G: LuaValue): boolean {
+/**
+ * Whether the built-in guard of the state with globals `G` is as it started (see GuardSnapshot),
+ * and each of `aliases` (locals declared as `rover.guard`) holds it.
+ */
+export function guardIntact(G: LuaValue, ...aliases: LuaValue[]): boolean {
   const s = snapshots.get(G as LuaTable);
   if (s === undefined || s.guard.metatable !== s.guardMeta) return false;
+  for (let i = 0; i < aliases.length; i++) if (aliases[i] !== s.guard) return false;
   const { tables, keys, values } = s;
   // Raw strs reads: none of these names looks like an array index (table.ts strKey).
   for (let i = 0; i < tables.length; i++) if (tables[i].strs[keys[i]] !== values[i]) return false;

@@ -284,6 +284,17 @@ local g = rover.guard
 local G = _G
 function api.expect.post(ctx) return ctx:body():expect { name = g:string():required() } end
 function api.data.post(ctx) return rover.guard(ctx:body():json(), { name = g:string():required() }) end
+-- A local that captured a patched guard, which was then put back.
+local real = rover.guard
+rover.guard = setmetatable({ string = function() return real:integer() end }, getmetatable(real))
+local g2 = rover.guard
+rover.guard = real
+function api.alias.post(ctx) return ctx:body():expect { name = g2:string():required() } end
+-- A schema handed to an expect method of the app's, which changes it.
+local shared = { name = g:string() }
+local spy = { expect = function(self, s) s.name = g:string():required() end }
+spy:expect(shared)
+function api.spied.post(ctx) return ctx:body():expect(shared) end
 local patches = {
   function() G.rover.guard.string = rover.guard.integer end,
   function() local box = { g } box[1].string = function() return { type = "boolean" } end end,
@@ -308,10 +319,9 @@ describe("a guard patched at run time: compiled validators give way to the schem
     assert.match(servers.aotCode, /expectCompiled\(/);
     assert.match(servers.aotCode, /guardCompiled\(/);
     const json = "application/json";
-    const probe: Req[] = ["{}", '{"name":"x"}', '{"name":5}', '{"name":true}'].flatMap((body) => [
-      { method: "POST", path: "/expect", body, type: json },
-      { method: "POST", path: "/data", body, type: json },
-    ]);
+    const probe: Req[] = ["{}", '{"name":"x"}', '{"name":5}', '{"name":true}'].flatMap((body) =>
+      ["/expect", "/data", "/alias", "/spied"].map((path) => ({ method: "POST", path, body, type: json })),
+    );
     const before = await compare(probe);
     const seen = new Set([before.join("\n")]);
     for (let i = 1; i <= 6; i++) {
@@ -425,16 +435,21 @@ test("schemas that are not understood statically keep the run-time guard", () =>
     ...planGuardCalls(parse(sourceFile("a.lua", "a.lua", Buffer.from(lua)))).values(),
   ];
   const head = "local g = rover.guard\n";
-  assert.equal(
-    planned(head + "local s = { a = g:string() }\nreturn function(b) return b:expect(s) end").length,
-    1,
-  );
+  for (const body of [
+    "local s = { a = g:string() }\nreturn function(ctx) return ctx:body():expect(s) end",
+    "local s = { a = g:string() }\nreturn function(ctx) local b = ctx:body() return b:expect(s) end",
+    "local s = { a = g:string() }\nreturn function(ctx) return ctx:body():json():expect(s) end",
+  ]) {
+    assert.equal(planned(head + body).length, 1, body);
+  }
   // A computed field, a validator in a variable that escapes, a changed schema, g:extend, a
   // dot-called modifier, a non-literal default, a replaced guard.
   for (const body of [
     "local function mk() return g:string() end\nreturn function(b) return b:expect { a = mk() } end",
     "local v = g:string()\nv:required()\nreturn function(b) return b:expect { a = v } end",
-    "local s = { a = g:string() }\ns.b = g:integer()\nreturn function(b) return b:expect(s) end",
+    "local s = { a = g:string() }\ns.b = g:integer()\nreturn function(ctx) return ctx:body():expect(s) end",
+    // Any receiver's :expect may be the app's own, which could change the table.
+    "local s = { a = g:string() }\nreturn function(b, ctx) b:expect(s) return ctx:body():expect(s) end",
     "local s = { a = g:string() }\nreturn s, function(b) return b:expect(s) end",
     "local e = g:extend { x = function() end }\nreturn function(b) return b:expect { a = e:string() } end",
     "return function(b) return b:expect { a = g:string().required() } end",
