@@ -334,7 +334,11 @@ class GuardSchemas {
     return spec;
   }
 
-  /** `{ type = "string", required = true, ... }` read as guard-compile.ts specOf reads it. */
+  /**
+   * `{ type = "string", required = true, ... }` read as guard-compile.ts specOf reads it: each
+   * of required, required_msg, default, enum, nullable from the plain key, else (absent or nil)
+   * from `_key`, the names the modifiers write.
+   */
   private handBuilt(t: L.TableConstructorExpression, depth: number): FieldSpec | null {
     const fields = new Map<string, L.Expression>();
     for (const f of t.fields) {
@@ -346,55 +350,55 @@ class GuardSchemas {
     const kind = type === undefined ? null : scalar(type);
     if (kind === null || typeof kind.value !== "string" || !CONSTRUCTORS.has(kind.value)) return null;
     const spec = emptySpec(kind.value as GuardKind);
-    let required = false;
-    let nullable = false;
-    for (const [key, value] of fields) {
-      const lit = scalar(value);
-      switch (key) {
-        case "type":
-          break;
-        case "required":
-          if (lit === null) return null;
-          required = lit.value === true;
-          break;
-        case "required_msg":
-          if (lit === null) return null;
-          spec.requiredMsg = typeof lit.value === "string" ? lit.value : undefined;
-          break;
-        case "default":
-          if (lit === null) return null;
-          spec.defaultValue = lit.value;
-          spec.hasDefault = lit.value !== undefined;
-          break;
-        case "enum":
-          if (lit === null) {
-            const list = value.type === "TableConstructorExpression" ? enumList(value) : null;
-            if (list === null) return null;
-            spec.enumValues = list;
-          }
-          break;
-        case "nullable":
-          if (lit === null) return null;
-          nullable = lit.value === true;
-          break;
-        case "element":
-          if (lit !== null && spec.kind !== "array") break;
-          spec.element = this.validator(value, depth + 1) ?? undefined;
-          if (spec.element === undefined) return null;
-          break;
-        case "schema":
-          if (lit !== null && spec.kind !== "object") break;
-          spec.schema = this.schemaTable(value, depth + 1) ?? undefined;
-          if (spec.schema === undefined) return null;
-          break;
-        default:
-          // Other keys are not read, but their values are evaluated: only literals are harmless.
-          if (lit === null) return null;
+    const read = new Set(["type"]);
+    /** The expression a field name reads; null when it cannot be known at build time. */
+    const pick = (name: string): L.Expression | undefined | null => {
+      for (const key of [name, "_" + name]) {
+        const e = fields.get(key);
+        if (e === undefined) continue;
+        read.add(key);
+        const lit = scalar(e);
+        if (lit === null) return e.type === "TableConstructorExpression" ? e : null;
+        if (lit.value !== undefined) return e;
       }
+      return undefined;
+    };
+    const literal = (name: string): { value: Scalar | undefined } | null => {
+      const e = pick(name);
+      return e === undefined ? { value: undefined } : e === null ? null : scalar(e);
+    };
+    const required = literal("required");
+    const requiredMsg = literal("required_msg");
+    const def = literal("default");
+    const nullable = literal("nullable");
+    if (required === null || requiredMsg === null || def === null || nullable === null) return null;
+    spec.requiredMsg = typeof requiredMsg.value === "string" ? requiredMsg.value : undefined;
+    spec.defaultValue = def.value;
+    spec.hasDefault = def.value !== undefined;
+    const en = pick("enum");
+    if (en === null) return null;
+    if (en !== undefined && en.type === "TableConstructorExpression") {
+      const list = enumList(en);
+      if (list === null) return null;
+      spec.enumValues = list;
     }
+    const element = fields.get("element");
+    if (element !== undefined && (scalar(element) === null || spec.kind === "array")) {
+      read.add("element");
+      spec.element = this.validator(element, depth + 1) ?? undefined;
+      if (spec.element === undefined) return null;
+    }
+    const schema = fields.get("schema");
+    if (schema !== undefined && (scalar(schema) === null || spec.kind === "object")) {
+      read.add("schema");
+      spec.schema = this.schemaTable(schema, depth + 1) ?? undefined;
+      if (spec.schema === undefined) return null;
+    }
+    // Other keys are not read, but their values are evaluated: only literals are harmless.
+    for (const [key, value] of fields) if (!read.has(key) && scalar(value) === null) return null;
     if (spec.kind === "array" && spec.element === undefined) return null;
     if (spec.kind === "object" && spec.schema === undefined) return null;
-    spec.required = required && !nullable;
+    spec.required = required.value === true && nullable.value !== true;
     return spec;
   }
 

@@ -8,7 +8,14 @@ import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
-import { getMethodFast, getNumFast, getStrFast, slowAccess, tableWithStrs } from "./fast-paths.ts";
+import {
+  getMethodFast,
+  getNumFast,
+  getStrFast,
+  slowAccess,
+  tableWithStrs,
+  type StrField,
+} from "./fast-paths.ts";
 import { serializerFor } from "./serializers.ts";
 import { lowerGuardCall } from "./guard-calls.ts";
 
@@ -296,6 +303,28 @@ function lowerTableInOrder(e: L.TableConstructorExpression, ctx: LowerContext): 
   return b.seq([...setup, b.call(ctx.helper("tableFrom"), [b.array(items), b.array(pairs)], e)]);
 }
 
+/**
+ * Whether an expression's value is nil: never (literals, operators other than and/or,
+ * constructors, functions; an arithmetic metamethod returning nil only leaves a reserved key),
+ * always, or maybe.
+ */
+function nilness(e: L.Expression): StrField["nil"] {
+  switch (e.type) {
+    case "NilLiteral":
+      return "always";
+    case "StringLiteral":
+    case "NumericLiteral":
+    case "BooleanLiteral":
+    case "TableConstructorExpression":
+    case "FunctionDeclaration":
+    case "BinaryExpression":
+    case "UnaryExpression":
+      return "never";
+    default:
+      return "maybe";
+  }
+}
+
 function lowerTableFields(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
   const stringKeyed = e.fields.every(
     (f) => f.type === "TableValue" || f.type === "TableKeyString" || f.key.type === "StringLiteral",
@@ -303,11 +332,11 @@ function lowerTableFields(e: L.TableConstructorExpression, ctx: LowerContext): J
   if (stringKeyed && e.fields.some((f) => f.type !== "TableValue")) {
     const items = e.fields.filter((f) => f.type === "TableValue").map((f) => f.value);
     const arr = items.length === 0 ? null : b.array(lowerExprList(items, ctx));
-    const fields: [string, JsNode][] = [];
+    const fields: StrField[] = [];
     for (const f of e.fields) {
-      if (f.type === "TableKeyString") fields.push([f.key.name, lowerExpr(f.value, ctx)]);
-      else if (f.type === "TableKey")
-        fields.push([(f.key as L.StringLiteral).value, lowerExpr(f.value, ctx)]);
+      if (f.type === "TableValue") continue;
+      const key = f.type === "TableKeyString" ? f.key.name : (f.key as L.StringLiteral).value;
+      fields.push({ key, value: lowerExpr(f.value, ctx), nil: nilness(f.value) });
     }
     const serializer = items.length === 0 ? serializerFor(e, ctx) : null;
     return tableWithStrs(arr, fields, ctx, e, serializer);

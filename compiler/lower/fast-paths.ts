@@ -102,7 +102,9 @@ export function getNumFast(
 
 /**
  * t.key = value: stored inline when the key exists (a metatable cannot intercept then) or
- * the table has no metatable and its own string store; otherwise $setIndex.
+ * the table has no metatable and its own string store and the value is not nil (a nil stored
+ * for a missing key must not create it: its position in the key order comes from its first
+ * non-nil store, table.ts setStr); otherwise $setIndex.
  */
 export function setStrFast(
   obj: JsNode,
@@ -122,7 +124,11 @@ export function setStrFast(
     b.binary("===", b.member(ref, "metatable"), b.undef()),
     b.binary("!==", strs, ctx.helper("EMPTY_STRS")),
   );
-  const fast = b.logical("&&", isTable(ref, ctx), b.logical("||", exists, open));
+  const fast = b.logical(
+    "&&",
+    isTable(ref, ctx),
+    b.logical("||", exists, b.logical("&&", open, defined(val))),
+  );
   const store = b.assign(field(strs, key), val);
   const slow = slowAccess(ctx, "setIndex", [ref, b.lit(key), val, ...desc], at);
   return b.seq([...setup, b.assign(val, value), b.cond(fast, store, slow)]);
@@ -132,9 +138,16 @@ export function setStrFast(
  * { x = 1, y = f() } with string keys: the table's string store is filled inline, in source
  * order, then its JSON serializer (lower/serializers.ts) is installed, if it has one.
  */
+/** A `key = value` field of a constructor, and whether its value is nil (expressions.ts nilness). */
+export interface StrField {
+  key: string;
+  value: JsNode;
+  nil: "never" | "always" | "maybe";
+}
+
 export function tableWithStrs(
   items: JsNode | null,
-  fields: [string, JsNode][],
+  fields: StrField[],
   ctx: LowerContext,
   at?: any,
   serializer: JsNode | null = null,
@@ -146,7 +159,18 @@ export function tableWithStrs(
     b.assign(t, create),
     b.assign(s, b.assign(strsOf(t), b.call(ctx.helper("newStrs"), []))),
   ];
-  for (const [k, v] of fields) out.push(b.assign(field(s, k), v));
+  // A field whose value is nil creates no key (its place in the key order would come from a
+  // later store): values that may be nil are stored only when they are not, unless the key
+  // appears twice ({ a = 1, a = nil } must end with no a).
+  const count = new Map<string, number>();
+  for (const f of fields) count.set(f.key, (count.get(f.key) ?? 0) + 1);
+  for (const { key, value, nil } of fields) {
+    if (nil === "never" || count.get(key)! > 1) out.push(b.assign(field(s, key), value));
+    else if (nil === "maybe") {
+      const x = ctx.fn.temp();
+      out.push(b.logical("&&", defined(b.assign(x, value)), b.assign(field(s, key), x)));
+    }
+  }
   if (serializer !== null) out.push(b.assign(b.member(t, "serializer"), serializer));
   out.push(t);
   return b.seq(out);

@@ -334,6 +334,7 @@ describe("core api app: more rows", () => {
     await expect("/j/mixed", 200, JSON_CT, '{"1":1,"2":2,"name":"x"}');
     await expect("/j/sparse", 200, JSON_CT, '{"2":"b"}');
     await expect("/j/inf", 200, JSON_CT, '{"pos":null,"neg":null,"nan":null}');
+    await expect("/j/nilorder", 200, JSON_CT, '{"b":1,"z":2,"a":3,"c":4}');
     const long = (await (await get("/j/long")).json()) as number[];
     assert.deepEqual([long.length, long[0], long[1499]], [1500, 1, 1500]);
   });
