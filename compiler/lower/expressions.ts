@@ -90,7 +90,7 @@ export function describe(e: L.Expression, ctx: LowerContext): string | undefined
   }
 }
 
-function descArg(e: L.Expression, ctx: LowerContext): JsNode[] {
+export function descArg(e: L.Expression, ctx: LowerContext): JsNode[] {
   const d = describe(e, ctx);
   return d === undefined ? [] : [b.lit(d)];
 }
@@ -225,10 +225,8 @@ function callArgs(e: L.AnyCall): L.Expression[] {
 
 /** f(args) -> $callable(f, "global 'f'")(args); o:m(args) -> method lookup with o evaluated once. */
 export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
-  return lowerGuardCall(e, ctx, () => lowerPlainCall(e, ctx)) ?? lowerPlainCall(e, ctx);
-}
-
-function lowerPlainCall(e: L.AnyCall, ctx: LowerContext): JsNode {
+  const aot = lowerGuardCall(e, ctx);
+  if (aot !== null) return aot;
   const args = lowerExprList(callArgs(e), ctx);
   const base = e.base;
   if (base.type === "MemberExpression" && base.indexer === ":") {

@@ -11,7 +11,7 @@ import type * as L from "../lua-ast.ts";
 import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
-import { describe, lowerExpr, lowerExprList } from "./expressions.ts";
+import { describe, descArg, lowerExpr, lowerExprList } from "./expressions.ts";
 import { parse } from "../parse.ts";
 import { planGuardCalls, rangeKey, type GuardCallPlan } from "../aot/guard-schema.ts";
 import { validatorFunction } from "../aot/guard-codegen.ts";
@@ -54,7 +54,7 @@ function argsOf(c: L.AnyCall): L.Expression[] {
  * The compiled form of a guard call with a literal schema, or null for any other call (the
  * caller lowers it as usual). Generator versions (coroutines) keep the run-time path.
  */
-export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: () => JsNode): JsNode | null {
+export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
   if (!enabled || ctx.genMode) return null;
   const guards = guardsOf(ctx);
   const plan = guards.plans.get(rangeKey(e));
@@ -77,9 +77,22 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext, ordinaryCall: ()
   const validator = b.logical("??", entry.slot, b.assign(entry.slot, fn));
   const args = argsOf(e);
   if (plan.kind === "guard") {
-    // Reading rover.guard itself has no side effect to keep: only the data is evaluated.
-    const compiled = b.call(ctx.helper("guardCompiled"), [lowerExpr(args[0], ctx), validator], e);
-    return b.cond(intact, compiled, ordinaryCall());
+    // In Lua's order: the guard called, then the data, then (run-time path only) the schema;
+    // the check comes after the data, whose evaluation could patch the guard.
+    const callee = ctx.fn.temp();
+    const data = ctx.fn.temp();
+    const check = b.call(ctx.helper("guardIntact"), [b.id("$G"), callee, ...aliases]);
+    const compiled = b.call(ctx.helper("guardCompiled"), [data, validator], e);
+    const ordinary = b.call(
+      b.call(ctx.helper("callable"), [callee, ...descArg(e.base, ctx)], e),
+      [data, lowerExpr(args[1], ctx)],
+      e,
+    );
+    return b.seq([
+      b.assign(callee, lowerExpr(e.base, ctx)),
+      b.assign(data, lowerExpr(args[0], ctx)),
+      b.cond(check, compiled, ordinary),
+    ]);
   }
   // x:expect(schema): x once; a receiver that is not a request body with the built-in
   // expect takes the ordinary method call, schema evaluated as written.

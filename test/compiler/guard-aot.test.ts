@@ -295,6 +295,19 @@ local shared = { name = g:string() }
 local spy = { expect = function(self, s) s.name = g:string():required() end }
 spy:expect(shared)
 function api.spied.post(ctx) return ctx:body():expect(shared) end
+-- The data argument patches a modifier before the schema would be evaluated.
+local M = getmetatable(g:string()).__index
+function api.late.post(ctx)
+  local orig = M.required
+  local function data()
+    M.required = function(self) return self end
+    return ctx:body():json()
+  end
+  local ok, r = pcall(function() return rover.guard(data(), { name = g:string():required() }) end)
+  M.required = orig
+  if ok then return { ok = true, r = r } end
+  error(r)
+end
 local patches = {
   function() G.rover.guard.string = rover.guard.integer end,
   function() local box = { g } box[1].string = function() return { type = "boolean" } end end,
@@ -320,7 +333,12 @@ describe("a guard patched at run time: compiled validators give way to the schem
     assert.match(servers.aotCode, /guardCompiled\(/);
     const json = "application/json";
     const probe: Req[] = ["{}", '{"name":"x"}', '{"name":5}', '{"name":true}'].flatMap((body) =>
-      ["/expect", "/data", "/alias", "/spied"].map((path) => ({ method: "POST", path, body, type: json })),
+      ["/expect", "/data", "/alias", "/spied", "/late"].map((path) => ({
+        method: "POST",
+        path,
+        body,
+        type: json,
+      })),
     );
     const before = await compare(probe);
     const seen = new Set([before.join("\n")]);
