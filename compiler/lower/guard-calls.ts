@@ -67,7 +67,6 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
     if (bnd === undefined) return null;
     aliases.push(b.id(bnd.jsName));
   }
-  const intact = b.call(ctx.helper("guardIntact"), [b.id("$G"), ...aliases]);
   let entry = guards.slots.get(plan.schemaKey);
   if (entry === undefined) {
     entry = { slot: ctx.stateSlot(), name: ctx.uniqueName("$validate") };
@@ -111,6 +110,7 @@ export function lowerGuardCall(e: L.AnyCall, ctx: LowerContext): JsNode | null {
     [self, ...lowerExprList(args, ctx)],
     e,
   );
+  const intact = b.call(ctx.helper("guardIntact"), [b.id("$G"), ...aliases]);
   const attempt = b.cond(intact, b.call(ctx.helper("expectCompiled"), [self, validator], e), b.undef());
   const compiled = b.logical("??", attempt, ordinary);
   return simple ? compiled : b.seq([b.assign(self, obj), compiled]);
