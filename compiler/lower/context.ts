@@ -19,6 +19,8 @@ export class Scope {
   readonly parent: Scope | null;
   readonly fn: FunctionState;
   readonly vars = new Map<string, Binding>();
+  /** Every JS name declared in this block, shadowed ones too (`local x` twice): JS forbids reuse. */
+  readonly jsNames = new Set<string>();
   constructor(parent: Scope | null, fn: FunctionState) {
     this.parent = parent;
     this.fn = fn;
@@ -144,9 +146,7 @@ export class LowerContext {
   }
 
   private jsNameVisible(jsName: string): boolean {
-    for (let s: Scope | null = this.scope; s !== null; s = s.parent) {
-      for (const b of s.vars.values()) if (b.jsName === jsName) return true;
-    }
+    for (let s: Scope | null = this.scope; s !== null; s = s.parent) if (s.jsNames.has(jsName)) return true;
     return false;
   }
 
@@ -213,6 +213,7 @@ export class LowerContext {
     if (this.jsNameVisible(jsName)) jsName = luaName + "$" + ++this.renameCounter;
     const b: Binding = { luaName, jsName, fn: this.scope.fn, isNumber };
     this.scope.vars.set(luaName, b);
+    this.scope.jsNames.add(jsName);
     if (decl !== undefined) this.declared.set(decl.range[0] + ":" + decl.range[1], b);
     return b;
   }

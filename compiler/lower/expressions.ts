@@ -8,15 +8,8 @@ import * as b from "./builders.ts";
 import type { JsNode } from "./builders.ts";
 import type { LowerContext } from "./context.ts";
 import { lowerFunction } from "./functions.ts";
-import {
-  getMethodFast,
-  getNumFast,
-  getStrFast,
-  slowAccess,
-  tableWithStrs,
-  type StrField,
-} from "./fast-paths.ts";
-import { serializerFor } from "./serializers.ts";
+import { getMethodFast, getNumFast, getStrFast, slowAccess } from "./fast-paths.ts";
+import { lowerTable } from "./tables.ts";
 import { lowerGuardCall } from "./guard-calls.ts";
 
 const ARITH: Record<string, string> = {
@@ -252,106 +245,6 @@ export function lowerCall(e: L.AnyCall, ctx: LowerContext): JsNode {
 /** Inside a generator version: `yield* $gcall(f, desc, ...args)` runs Lua callees as generators. */
 function yieldCall(ctx: LowerContext, args: JsNode[], at: L.AnyCall): JsNode {
   return { type: "YieldExpression", delegate: true, argument: b.call(ctx.helper("gcall"), args, at) };
-}
-
-function lowerTable(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
-  // Field values run in source order. The builders below evaluate positional items before
-  // keyed ones, so when that could be observed, evaluate into temporaries first.
-  const mixed =
-    e.fields.some((f) => f.type === "TableValue") && e.fields.some((f) => f.type !== "TableValue");
-  if (mixed && e.fields.some((f) => !isPure(f.value) || (f.type === "TableKey" && !isPure(f.key)))) {
-    return lowerTableInOrder(e, ctx);
-  }
-  return lowerTableFields(e, ctx);
-}
-
-/** Expressions whose evaluation has no effect and cannot fail: order does not matter for them. */
-function isPure(e: L.Expression): boolean {
-  return (
-    e.type === "NumericLiteral" ||
-    e.type === "StringLiteral" ||
-    e.type === "BooleanLiteral" ||
-    e.type === "NilLiteral" ||
-    e.type === "Identifier" ||
-    e.type === "FunctionDeclaration"
-  );
-}
-
-/** Evaluates every key and value into a temporary in source order, then builds the table from those. */
-function lowerTableInOrder(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
-  const setup: JsNode[] = [];
-  const hoist = (node: JsNode): JsNode => {
-    const t = ctx.fn.temp();
-    setup.push(b.assign(t, node));
-    return t;
-  };
-  const items: JsNode[] = [];
-  const pairs: JsNode[] = [];
-  e.fields.forEach((f, i) => {
-    if (f.type === "TableValue") {
-      const last = i === e.fields.length - 1 && isMultiValued(f.value, ctx);
-      items.push(last ? b.spreadEl(hoist(lowerSpread(f.value, ctx))) : hoist(lowerExpr(f.value, ctx)));
-    } else if (f.type === "TableKeyString") {
-      pairs.push(b.lit(f.key.name), hoist(lowerExpr(f.value, ctx)));
-    } else {
-      const k = hoist(lowerExpr(f.key, ctx));
-      pairs.push(k, hoist(lowerExpr(f.value, ctx)));
-    }
-  });
-  return b.seq([...setup, b.call(ctx.helper("tableFrom"), [b.array(items), b.array(pairs)], e)]);
-}
-
-/**
- * Whether an expression's value is nil: never (literals, operators other than and/or,
- * constructors, functions; an arithmetic metamethod returning nil only leaves a reserved key),
- * always, or maybe.
- */
-function nilness(e: L.Expression): StrField["nil"] {
-  switch (e.type) {
-    case "NilLiteral":
-      return "always";
-    case "StringLiteral":
-    case "NumericLiteral":
-    case "BooleanLiteral":
-    case "TableConstructorExpression":
-    case "FunctionDeclaration":
-    case "BinaryExpression":
-    case "UnaryExpression":
-      return "never";
-    default:
-      return "maybe";
-  }
-}
-
-function lowerTableFields(e: L.TableConstructorExpression, ctx: LowerContext): JsNode {
-  const stringKeyed = e.fields.every(
-    (f) => f.type === "TableValue" || f.type === "TableKeyString" || f.key.type === "StringLiteral",
-  );
-  if (stringKeyed && e.fields.some((f) => f.type !== "TableValue")) {
-    const items = e.fields.filter((f) => f.type === "TableValue").map((f) => f.value);
-    const arr = items.length === 0 ? null : b.array(lowerExprList(items, ctx));
-    const fields: StrField[] = [];
-    for (const f of e.fields) {
-      if (f.type === "TableValue") continue;
-      const key = f.type === "TableKeyString" ? f.key.name : (f.key as L.StringLiteral).value;
-      fields.push({ key, value: lowerExpr(f.value, ctx), nil: nilness(f.value) });
-    }
-    const serializer = items.length === 0 ? serializerFor(e, ctx) : null;
-    return tableWithStrs(arr, fields, ctx, e, serializer);
-  }
-  const items: L.Expression[] = [];
-  const pairs: JsNode[] = [];
-  for (const f of e.fields) {
-    if (f.type === "TableValue") items.push(f.value);
-    else if (f.type === "TableKeyString") pairs.push(b.lit(f.key.name), lowerExpr(f.value, ctx));
-    else pairs.push(lowerExpr(f.key, ctx), lowerExpr(f.value, ctx));
-  }
-  const LuaTable = ctx.helper("LuaTable");
-  if (pairs.length === 0) {
-    return b.newExpr(LuaTable, items.length === 0 ? [] : [b.array(lowerExprList(items, ctx))], e);
-  }
-  const arr = items.length === 0 ? b.undef() : b.array(lowerExprList(items, ctx));
-  return b.call(ctx.helper("tableFrom"), [arr, b.array(pairs)], e);
 }
 
 function lowerBinary(e: L.BinaryExpression, ctx: LowerContext): JsNode {

@@ -138,11 +138,16 @@ export function setStrFast(
  * { x = 1, y = f() } with string keys: the table's string store is filled inline, in source
  * order, then its JSON serializer (lower/serializers.ts) is installed, if it has one.
  */
-/** A `key = value` field of a constructor, and whether its value is nil (expressions.ts nilness). */
+/**
+ * A `key = value` store of a constructor (planned by tables.ts), in source order:
+ * - "always": store the value (it is never nil);
+ * - "ifDefined": store it unless it is nil (a nil creates no key, so takes no place in the order);
+ * - "final": the key's last word, which may be nil: store it if it is not nil or the key exists.
+ */
 export interface StrField {
   key: string;
   value: JsNode;
-  nil: "never" | "always" | "maybe";
+  store: "always" | "ifDefined" | "final";
 }
 
 export function tableWithStrs(
@@ -159,17 +164,15 @@ export function tableWithStrs(
     b.assign(t, create),
     b.assign(s, b.assign(strsOf(t), b.call(ctx.helper("newStrs"), []))),
   ];
-  // A field whose value is nil creates no key (its place in the key order would come from a
-  // later store): values that may be nil are stored only when they are not, unless the key
-  // appears twice ({ a = 1, a = nil } must end with no a).
-  const count = new Map<string, number>();
-  for (const f of fields) count.set(f.key, (count.get(f.key) ?? 0) + 1);
-  for (const { key, value, nil } of fields) {
-    if (nil === "never" || count.get(key)! > 1) out.push(b.assign(field(s, key), value));
-    else if (nil === "maybe") {
-      const x = ctx.fn.temp();
-      out.push(b.logical("&&", defined(b.assign(x, value)), b.assign(field(s, key), x)));
+  for (const { key, value, store } of fields) {
+    if (store === "always") {
+      out.push(b.assign(field(s, key), value));
+      continue;
     }
+    const x = ctx.fn.temp();
+    const set = defined(b.assign(x, value));
+    const test = store === "final" ? b.logical("||", set, defined(field(s, key))) : set;
+    out.push(b.logical("&&", test, b.assign(field(s, key), x)));
   }
   if (serializer !== null) out.push(b.assign(b.member(t, "serializer"), serializer));
   out.push(t);

@@ -229,10 +229,11 @@ export class LuaTable {
     return this.scanKeys(0);
   }
 
+  /** The keys outside the array part, cleared string keys included (next may be given one). */
   private keysOutsideArray(): any[] {
     const keys: any[] = [];
     const s = this.strs;
-    for (const k in s) if (s[k] !== undefined) keys.push(luaKey(k));
+    for (const k in s) keys.push(luaKey(k));
     if (this.hash !== null) for (const k of this.hash.keys()) keys.push(k);
     return keys;
   }
@@ -244,7 +245,11 @@ export class LuaTable {
       if (keys === null || (pos = keys.indexOf(key)) < 0) {
         keys = this.iterKeys = this.keysOutsideArray();
         pos = keys.indexOf(key);
-        if (pos < 0) throwLuaError("invalid key to 'next'");
+        // An index of the array part that a nil store just cut off its end (t[#t] = nil while
+        // traversing, which Lua allows): the traversal goes on after the array part.
+        if (pos < 0 && typeof key === "number" && (key | 0) === key && key > this.arr.length && key >= 1)
+          pos = -1;
+        else if (pos < 0) throwLuaError("invalid key to 'next'");
       }
     }
     return this.scanKeys(pos + 1);
@@ -279,5 +284,24 @@ export function tableFrom(items: LuaValue[] | undefined, pairs: LuaValue[] | und
       t.set(k, pairs[i + 1]);
     }
   }
+  return t;
+}
+
+/**
+ * Builds a table from a constructor's stores (compiler/lower/tables.ts): pairs k1, v1, k2, v2,
+ * ... in source order, applied in turn (a nil value stores nothing, or clears what an earlier
+ * store set), so keys take their places in source order. When `constants` marks some pairs
+ * constant ("c") and others not, they are applied again in LuaJIT's order, constants first,
+ * which gives each key LuaJIT's value. Then the values of a multi-valued last item, from
+ * index `tailStart` on.
+ */
+export function tableOf(pairs: LuaValue[], constants?: string, tail?: LuaValue[], tailStart = 1): LuaTable {
+  const t = new LuaTable();
+  for (let i = 0; i < pairs.length; i += 2) t.set(pairs[i], pairs[i + 1]);
+  if (constants !== undefined) {
+    for (let i = 0; i < pairs.length; i += 2) if (constants[i / 2] === "c") t.set(pairs[i], pairs[i + 1]);
+    for (let i = 0; i < pairs.length; i += 2) if (constants[i / 2] !== "c") t.set(pairs[i], pairs[i + 1]);
+  }
+  if (tail !== undefined) for (let j = 0; j < tail.length; j++) t.setNum(tailStart + j, tail[j]);
   return t;
 }

@@ -265,7 +265,9 @@ function headerValue(v: LuaValue, fname: string, name: string): string {
   if (typeof v !== "string" && typeof v !== "number")
     argError(1, fname, "header '" + name + "' must be a string, got " + type(v));
   const s = checkString(v, 1, fname);
-  if (hasControlChar(s)) argError(1, fname, "header '" + name + "' contains control characters");
+  // A tab is allowed in a field value (RFC 9110 §5.5); CR and LF would split the header.
+  if (hasControlChar(s.replaceAll("\t", " ")))
+    argError(1, fname, "header '" + name + "' contains control characters");
   return s;
 }
 

@@ -71,6 +71,11 @@ export function createFastifyApp(app: RoverApp, logger: Logger): FastifyInstance
       onRequest: hideContentType,
     });
   }
+  // CONNECT asks for a tunnel, which Rover never opens: Node hands such requests to a
+  // 'connect' listener instead of the router, and without one it drops the connection.
+  fastify.server.on("connect", (_request: unknown, socket: Duplex) =>
+    unparsableRequest(new Error("CONNECT"), socket),
+  );
   return fastify;
 }
 
@@ -110,12 +115,13 @@ function send(reply: FastifyReply, out: ResponseOutput, head: boolean): void {
   reply.code(out.status);
   const headers = out.headers;
   for (const name in headers) reply.header(name, headers[name]);
-  if (head) return sendHead(reply, out);
+  // HEAD, 204 and 304 have no body: a stream's producer is never run (an endless one would spin).
+  if (head || out.status === 204 || out.status === 304) return sendHead(reply, out);
   if (out.body === null) reply.send();
   else reply.send(out.body);
 }
 
-/** The response to HTTP HEAD: a GET's headers, no body; a stream's producer is never run. */
+/** A response without a body (HTTP HEAD: a GET's headers): a stream's producer is never run. */
 function sendHead(reply: FastifyReply, out: ResponseOutput): void {
   const body = out.body;
   // A string body is ASCII (reply.ts): its length is its byte count.

@@ -252,6 +252,12 @@ describe("core api app: more rows", () => {
     const r = await get("/r/framing");
     assert.deepEqual([r.status, r.headers.get("transfer-encoding")], [500, null]);
     assert.deepEqual(await (await get("/r/tostring")).json(), { type: "userdata", text: "userdata" });
+    // Header values are the Lua string's bytes, whatever the body is sent as.
+    const h = await rawRequest(app.server.url, "GET", "/r/utf8header");
+    assert.deepEqual(
+      [h.headers["x-v"], h.body.toString()],
+      [Buffer.from("café").toString("latin1"), '{"ok":true}'],
+    );
   });
 
   it("HEAD: no Content-Length on a 204, and a stream's producer never runs", async () => {
@@ -262,6 +268,8 @@ describe("core api app: more rows", () => {
       [stream.status, stream.headers["content-type"], stream.body.length],
       [200, "text/csv", 0],
     );
+    const none = await get("/head/nobody");
+    assert.deepEqual([none.status, await none.text()], [204, ""]);
     assert.deepEqual(await (await get("/head/stream/runs")).json(), { runs: 0 });
   });
 
@@ -335,6 +343,7 @@ describe("core api app: more rows", () => {
     await expect("/j/sparse", 200, JSON_CT, '{"2":"b"}');
     await expect("/j/inf", 200, JSON_CT, '{"pos":null,"neg":null,"nan":null}');
     await expect("/j/nilorder", 200, JSON_CT, '{"b":1,"z":2,"a":3,"c":4}');
+    await expect("/j/mixedorder", 200, JSON_CT, '{"step":"GET","of":3,"z":"last","a":2,"z2":"GET"}');
     const long = (await (await get("/j/long")).json()) as number[];
     assert.deepEqual([long.length, long[0], long[1499]], [1500, 1, 1500]);
   });

@@ -81,7 +81,7 @@ describe("site app", () => {
 
   it("templates read numbers, escapes, long strings and comments as Lua does", async () => {
     const r = await fetch(app.server.url + "/tpl/lexer");
-    assert.equal(await r.text(), "AA\u00e9|32|ab|1|2|x]]y|3.5");
+    assert.equal(await r.text(), "AA\u00e9|32|ab|1|2|x]]y|3.5|cd");
     const bad = await fetch(app.server.url + "/tpl/double_else");
     assert.equal(bad.status, 500);
     await new Promise((res) => setTimeout(res, 50));

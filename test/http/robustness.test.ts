@@ -103,6 +103,7 @@ describe("robustness: hostile clients and misbehaving handlers", () => {
         "HTTP/2 preface": "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         "lower-case method": req("get /ping HTTP/1.1"), // Node's parser knows upper-case methods only
         "unknown method": req("BREW /ping HTTP/1.1"),
+        CONNECT: req("CONNECT x:80 HTTP/1.1"), // Node routes it to a 'connect' listener, not the router
         "no leading slash": req("GET ping HTTP/1.1"),
         "raw non-ASCII in path": req("GET /items/\xff\xfe HTTP/1.1"),
         "raw non-ASCII in query": req("GET /echo/query?a=\xe9 HTTP/1.1"),
