@@ -41,7 +41,17 @@ if (doDev) {
   console.log(t);
 }
 
+// The file: a title and this introduction, then one section per run, newest first.
+const HEAD = `# Benchmark results
+
+\`npm run bench\` runs everything below in one command and prepends a new dated section here
+(\`--lang\`, \`--http\`, \`--dev\` run one part; \`--runs N\` takes the best of N). Machine: the project's
+2-core VM; other jobs share it, so single runs vary by 10-30 %: compare ratios within one run.
+
+`;
 const file = join(ROOT, "bench/RESULTS.md");
-const previous = existsSync(file) ? readFileSync(file, "utf8").replace(/^# Benchmark results\n+/, "") : "";
-writeFileSync(file, "# Benchmark results\n\n" + sections.join("\n\n") + "\n\n" + previous);
+const old = existsSync(file) ? readFileSync(file, "utf8") : "";
+const first = old.indexOf("\n## ");
+const previous = first < 0 ? "" : old.slice(first + 1);
+writeFileSync(file, HEAD + sections.join("\n\n") + "\n\n" + previous);
 console.log(`\nwritten to bench/RESULTS.md`);
