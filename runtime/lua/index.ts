@@ -1,6 +1,6 @@
 // What compiled Lua code imports (as `$name`). Keep this list to the helpers the compiler
 // emits; the bundler tree-shakes whatever a program does not use.
-export { LuaTable, tableFrom, tableOf, newStrs, EMPTY_STRS } from "./table.ts";
+export { LuaTable, tableOf, newStrs, EMPTY_STRS } from "./table.ts";
 export { Multi, EMPTY, first, spread, fromArray, multiTail } from "./multi.ts";
 export {
   add,

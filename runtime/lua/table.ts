@@ -270,9 +270,9 @@ export class LuaTable {
 }
 
 /**
- * Builds a table from a constructor: positional items (may hold nils, like `{1, nil, 3}`) and
- * keyed fields as a flat list k1, v1, k2, v2, ... Positional items win over keyed fields with
- * the same index, as in LuaJIT where the positional store happens last.
+ * A table from positional items (may hold nils, like `{1, nil, 3}`) and keyed fields as a flat
+ * list k1, v1, k2, v2, ...; positional items win over keyed fields with the same index. For
+ * runtime code and tests: compiled constructors use tableOf, which follows LuaJIT's order.
  */
 export function tableFrom(items: LuaValue[] | undefined, pairs: LuaValue[] | undefined): LuaTable {
   const t = new LuaTable(items);
