@@ -22,7 +22,8 @@ function utf8(s: string): string {
   return isAscii(s) ? s : Buffer.from(s, "latin1").toString("utf8");
 }
 
-function isAscii(s: string): boolean {
+/** No byte above 0x7f: the same text as bytes and as UTF-8. */
+export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }

@@ -12,7 +12,7 @@ import type { HeaderRecord } from "./response.ts";
 import type { Readable } from "node:stream";
 import type { StreamSpec } from "./stream.ts";
 import { httpErrorInfo } from "./http-error.ts";
-import { errorBodyBytes, guardErrorBodyBytes } from "./error-body.ts";
+import { errorBodyBytes, guardErrorBodyBytes, isAscii } from "./error-body.ts";
 import { guardIssues } from "./guard-error.ts";
 
 export interface ResponseOutput {
@@ -107,10 +107,5 @@ function headersAscii(headers: HeaderRecord): boolean {
     const v = headers[name];
     if (typeof v === "string" ? !isAscii(v) : !v.every(isAscii)) return false;
   }
-  return true;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
